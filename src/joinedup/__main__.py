@@ -1,0 +1,5 @@
+import sys
+
+from joinedup.cli import main
+
+sys.exit(main())

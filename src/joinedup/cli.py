@@ -1,0 +1,277 @@
+"""The `joinedup` command (DESIGN section 3). Thin: parses arguments, then calls
+services. Every command exits non-zero with a one-line reason on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+DEMO_PASSWORD = "joinedup-demo-2026"
+
+
+class CommandError(Exception):
+    """Bad input or an impossible request: printed as one line, exit status 2."""
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.config.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(*, quiet: bool = True) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError("a port is between 1 and 65535")
+    return number
+
+
+# --- commands ---------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from rich.progress import Progress
+
+    from joinedup.synth.generator import area_generate
+    from joinedup.synth.writers import extracts_write
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out: {out} exists and is not a folder")
+    area = area_generate(people=args.people, seed=args.seed)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Writing extracts", total=args.people)
+        counts = extracts_write(
+            area=area, out_dir=out, progress=lambda n: progress.update(task, advance=n)
+        )
+    for name, count in sorted(counts.items()):
+        print(f"{name}: {count:,}")
+    print(f"Wrote the synthetic area of {args.people:,} people to {out}")
+
+
+def _load_area(people: int, seed: int) -> None:
+    from rich.progress import Progress
+
+    from joinedup.synth.generator import area_generate
+    from joinedup.synth.load import area_load
+
+    area = area_generate(people=people, seed=seed)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("Loading the synthetic area", total=people)
+        stats = area_load(area=area, progress=lambda n: progress.update(task, advance=n))
+    print(
+        f"Loaded {stats.people:,} people, {stats.events:,} events and "
+        f"{stats.identifiers:,} identifiers from {stats.systems} source systems."
+    )
+
+
+def cmd_load(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.people.models import Person
+
+    if Person.objects.exists():
+        raise CommandError(
+            "the database already holds people; load into an empty database"
+        )
+    _load_area(args.people, args.seed)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.people.models import Person
+    from joinedup.synth.demo import demo_users_create
+
+    if Person.objects.exists():
+        print("The demo area is already loaded; serving it again.")
+    else:
+        _load_area(args.people, args.seed)
+    accounts = demo_users_create(password=DEMO_PASSWORD)
+    print()
+    print("Demo accounts (username: role, organisation):")
+    for username, role_label, org_name in accounts:
+        print(f"  {username:<22} {role_label}, {org_name}")
+    print(f"Password for every demo account: {DEMO_PASSWORD}")
+    print()
+    _serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    _serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def _serve(*, host: str, port: int, workers: int) -> None:
+    from joinedup.web.server import serve
+
+    print(f"JoinedUp is running at http://{host}:{port}/ (Ctrl+C stops it)")
+    sys.stdout.flush()
+    serve(host=host, port=port, workers=workers)
+
+
+def cmd_user_create(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.errors import DomainError
+    from joinedup.governance.services import user_create
+
+    try:
+        _, password = user_create(
+            username=args.name,
+            role=args.role,
+            org_code=args.org,
+            password=args.password,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            email=args.email,
+        )
+    except DomainError as exc:
+        raise CommandError(exc.detail) from None
+    print(f"Created {args.name} ({args.role} at {args.org}).")
+    if not args.password:
+        print(f"Password (shown once): {password}")
+
+
+def cmd_token_create(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.errors import DomainError
+    from joinedup.governance.services import token_create
+
+    try:
+        token = token_create(username=args.name, name=args.label)
+    except DomainError as exc:
+        raise CommandError(exc.detail) from None
+    print(f"API token for {args.name} (shown once; keep it secret):")
+    print(token)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate(quiet=False)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    _django_setup()
+    from joinedup.web.checks import deployment_problems
+
+    problems = deployment_problems(deploy=args.deploy)
+    for problem in problems:
+        print(f"- {problem}")
+    if problems:
+        raise CommandError(f"{len(problems)} problem(s) found")
+    print("No problems found.")
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["joinedup manage", *args.rest])
+
+
+# --- parser -----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="joinedup",
+        description="JoinedUp: joint working between health and social care.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(
+        name: str, handler: Callable[[argparse.Namespace], None], help_text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    def serving(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=_port, default=8000)
+        p.add_argument("--workers", type=_positive, default=2)
+
+    p = add("demo", cmd_demo, "load a synthetic area into the database, then serve it")
+    p.add_argument("--people", type=_positive, default=2000)
+    p.add_argument("--seed", type=int, default=20261127)
+    serving(p)
+
+    p = add("serve", cmd_serve, "serve the web pages, the REST API and the FHIR API")
+    serving(p)
+
+    p = add("generate", cmd_generate, "write synthetic source extracts (HL7, FHIR, CSV)")
+    p.add_argument("--people", type=_positive, required=True)
+    p.add_argument("--out", required=True, help="folder to write into")
+    p.add_argument("--seed", type=int, default=20261127)
+
+    p = add("load", cmd_load, "load a synthetic area straight into an empty database")
+    p.add_argument("--people", type=_positive, default=2000)
+    p.add_argument("--seed", type=int, default=20261127)
+
+    p = add("user", lambda a: None, "manage accounts")
+    user_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    u = user_sub.add_parser("create", help="create a professional's account")
+    u.set_defaults(handler=cmd_user_create)
+    u.add_argument("name", help="username")
+    u.add_argument("--role", required=True)
+    u.add_argument("--org", required=True, help="organisation code (ODS)")
+    u.add_argument("--password", help="default: a generated one, printed once")
+    u.add_argument("--first-name", default="")
+    u.add_argument("--last-name", default="")
+    u.add_argument("--email", default="")
+
+    p = add("token", lambda a: None, "manage API tokens")
+    token_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    t = token_sub.add_parser("create", help="create an API bearer token for a user")
+    t.set_defaults(handler=cmd_token_create)
+    t.add_argument("name", help="username")
+    t.add_argument("--label", default="default", help="what the token is for")
+
+    add("migrate", cmd_migrate, "create or update the database tables")
+
+    p = add("check", cmd_check, "deployment and configuration checks")
+    p.add_argument("--deploy", action="store_true", help="production checks too")
+
+    p = add("manage", cmd_manage, "run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except CommandError as exc:
+        print(f"joinedup {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

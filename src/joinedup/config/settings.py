@@ -1,0 +1,218 @@
+"""Django settings for JoinedUp: one module, driven by environment variables.
+
+DATABASE_URL     PostgreSQL in production (postgres://user@host:5432/name); when unset,
+                 an embedded SQLite database in WAL mode at var/joinedup.sqlite3 under
+                 the working directory.
+SECRET_KEY       required in production; the demo keeps a generated one in var/.
+JOINEDUP_DEBUG   "1" for development error pages (never in production).
+JOINEDUP_ALLOWED_HOSTS        comma-separated host names (default: localhost names).
+JOINEDUP_SESSION_IDLE_MINUTES sign-out after this much inactivity (default 30).
+JOINEDUP_DATA_DIR             where the embedded database and generated files live
+                              (default: ./var).
+JOINEDUP_FRONTEND_DIR         the node_modules folder holding nhsuk-frontend and htmx.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("JOINEDUP_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = _env_bool("JOINEDUP_DEBUG")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    # Embedded/demo use only: keep a generated key beside the embedded database so
+    # sessions survive a restart. `joinedup check --deploy` flags this in production.
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+SECRET_KEY_FROM_ENVIRONMENT = "SECRET_KEY" in os.environ
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "JOINEDUP_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
+    ).split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "joinedup.governance",
+    "joinedup.people",
+    "joinedup.record",
+    "joinedup.coordination",
+    "joinedup.web",
+]
+
+MIDDLEWARE = [
+    "joinedup.web.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "joinedup.config.urls"
+WSGI_APPLICATION = "joinedup.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "joinedup.web.context_processors.acting_as",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config["CONN_HEALTH_CHECKS"] = True
+        return {"default": config}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "joinedup.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers carry on while one writer commits; IMMEDIATE makes
+                # a writing transaction take the lock up front instead of failing
+                # half-way with "database is locked".
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=5000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test_joinedup.sqlite3")},
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "governance.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions: signed out after a period of inactivity and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("JOINEDUP_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if _env_bool("JOINEDUP_HTTPS"):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+FRONTEND_DIR = Path(os.environ.get("JOINEDUP_FRONTEND_DIR", REPO_DIR / "node_modules"))
+STATICFILES_DIRS = [
+    (prefix, folder)
+    for prefix, folder in (
+        ("nhsuk", FRONTEND_DIR / "nhsuk-frontend/dist/nhsuk"),
+        ("htmx", FRONTEND_DIR / "htmx.org/dist"),
+        # frontend/joinedup.scss compiled by `npm run build` (the Makefile runs it)
+        ("joinedup", FRONTEND_DIR.parent / "frontend/dist"),
+    )
+    if folder.is_dir()
+]
+# Served by WhiteNoise straight from the finders: no CDN, the pages work offline.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "joinedup": {"level": os.environ.get("JOINEDUP_LOG_LEVEL", "INFO")},
+        # Request logs carry URLs with search terms: keep them out of the logs.
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# The first page of a person's timeline, and a page of search results.
+JOINEDUP_PAGE_SIZE = int(os.environ.get("JOINEDUP_PAGE_SIZE", "25"))

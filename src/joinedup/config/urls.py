@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from joinedup.config.api import api
+
+urlpatterns = [
+    path("", include("joinedup.web.urls")),
+    path("people/", include("joinedup.people.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "joinedup.web.views.bad_request"
+handler403 = "joinedup.web.views.permission_denied"
+handler404 = "joinedup.web.views.page_not_found"
+handler500 = "joinedup.web.views.server_error"

@@ -1,0 +1,35 @@
+"""Care coordination. For now: the person's care team (the professionals working
+with them across agencies); assessment, plans, referrals and MDTs arrive later."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from joinedup.governance.models import Organisation, Role, User
+
+
+class CareTeamMember(models.Model):
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="care_team"
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_teams")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=40, choices=Role.choices)
+    is_lead = models.BooleanField(default=False)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "ended_on"]),
+            models.Index(fields=["person", "ended_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "user"],
+                condition=models.Q(ended_on__isnull=True),
+                name="care_team_one_open_membership",
+            )
+        ]

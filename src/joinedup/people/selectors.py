@@ -1,0 +1,226 @@
+"""Every read of person data in the person index. Each selector takes the acting
+professional and goes through the access policy; each leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
+
+from joinedup.errors import AccessRefused, InvalidInput, NotFound
+from joinedup.governance.access import (
+    Actor,
+    Decision,
+    decide,
+    people_visible_q,
+    relationship_exists_annotations,
+)
+from joinedup.governance.models import SEALED_CATEGORIES, AccessCategory
+from joinedup.governance.services import audit_record, audit_record_many
+from joinedup.people.models import Person
+from joinedup.people.search import SearchQuery
+
+PAGE_SIZE_MAX = 100
+
+
+def _page(queryset: QuerySet, *, page: int, page_size: int) -> Page:
+    if page < 1:
+        raise InvalidInput.for_field("page", "must be 1 or more")
+    if not 1 <= page_size <= PAGE_SIZE_MAX:
+        raise InvalidInput.for_field(
+            "page_size", f"must be between 1 and {PAGE_SIZE_MAX}"
+        )
+    paginator = Paginator(queryset, page_size, allow_empty_first_page=True)
+    try:
+        return paginator.page(page)
+    except EmptyPage:
+        raise InvalidInput.for_field(
+            "page", f"there are only {paginator.num_pages} pages"
+        ) from None
+
+
+def person_search(
+    *, actor: Actor, query: SearchQuery, page: int = 1, page_size: int = 25
+) -> Page:
+    """People matching the search that the actor may see (and only those: a person
+    outside the actor's relationships is never revealed, not even as a count)."""
+    people = Person.objects.select_related("registered_gp").filter(
+        people_visible_q(actor)
+    )
+    if query.nhs_number:
+        people = people.filter(nhs_number=query.nhs_number)
+    if query.birth_date:
+        people = people.filter(birth_date=query.birth_date)
+    if query.family:
+        people = people.filter(family_name_norm__startswith=query.family)
+    if query.given:
+        people = people.filter(given_name_norm__startswith=query.given)
+    result = _page(
+        people.order_by("family_name_norm", "given_name_norm", "birth_date", "pk"),
+        page=page,
+        page_size=page_size,
+    )
+    audit_record(
+        actor=actor,
+        person_id=None,
+        action="search",
+        category=AccessCategory.DEMOGRAPHICS,
+        decision=Decision(True, f"{result.paginator.count} results"),
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class SealedNotice:
+    category: str
+    organisation_name: str
+    contact_phone: str
+
+
+@dataclass
+class PersonAccess:
+    """An opened record: the person, the relationship relied on and the categories
+    the actor may read. Made only by `person_access_open`."""
+
+    actor: Actor
+    person: Person
+    via: str
+    allowed_categories: frozenset[str]
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+    def may_read(self, category: str) -> bool:
+        return category in self.allowed_categories
+
+
+def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAccess:
+    """Decide, for every category, whether the actor may read this person's record,
+    audit each decision, and return the opened record; raise AccessRefused when the
+    actor may not see the person at all and NotFound for an unknown person."""
+    person = (
+        Person.objects.select_related("registered_gp", "about_me")
+        .annotate(**relationship_exists_annotations(actor))
+        .filter(pk=person_id)
+        .first()
+    )
+    if person is None:
+        raise NotFound(
+            f"person: there is no person with id {person_id}",
+            fields={"id": "no such person"},
+        )
+    decisions = {
+        category: decide(actor, person, action, category)
+        for category in AccessCategory.values
+    }
+    audit_record_many(
+        actor=actor, person_id=person.pk, action=action, decisions=decisions.items()
+    )
+    base = decisions[AccessCategory.DEMOGRAPHICS]
+    if not base.allowed:
+        raise AccessRefused(f"You cannot see this person's record: {base.reason}.")
+    return PersonAccess(
+        actor=actor,
+        person=person,
+        via=base.via,
+        allowed_categories=frozenset(c for c, d in decisions.items() if d.allowed),
+        decisions=decisions,
+    )
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """What the shared record page and the API show about a person."""
+
+    access: PersonAccess
+    identifiers: list
+    previous_names: list
+    previous_addresses: list
+    involvements: list
+    care_team: list
+    sealed: list[SealedNotice]
+
+
+def person_record_get(*, access: PersonAccess) -> PersonRecord:
+    from joinedup.coordination.models import CareTeamMember
+    from joinedup.record.models import Event
+
+    person = access.person
+    identifiers = list(
+        person.identifiers.select_related("source_system").order_by("system")
+    )
+    previous_names = [n for n in person.names.all() if n.period_end is not None]
+    previous_addresses = [a for a in person.addresses.all() if a.period_end is not None]
+    involvements = list(
+        person.involvements.select_related("organisation").order_by("kind")
+    )
+    care_team = list(
+        CareTeamMember.objects.select_related("user", "organisation")
+        .filter(person=person, ended_on__isnull=True)
+        .order_by("-is_lead", "started_on")
+    )
+    sealed_rows = (
+        Event.objects.filter(person=person, category__in=SEALED_CATEGORIES)
+        .exclude(category__in=access.allowed_categories)
+        .values_list("category", "organisation__name", "organisation__contact_phone")
+        .distinct()
+        .order_by("category", "organisation__name")
+    )
+    return PersonRecord(
+        access=access,
+        identifiers=identifiers,
+        previous_names=previous_names,
+        previous_addresses=previous_addresses,
+        involvements=involvements,
+        care_team=care_team,
+        sealed=[SealedNotice(*row) for row in sealed_rows],
+    )
+
+
+SMALL_NUMBER = 5  # DESIGN: suppress counts below 5 outside direct care
+
+
+@dataclass(frozen=True)
+class AreaFigure:
+    label: str
+    count: int
+
+    @property
+    def shown(self) -> str:
+        return "<5" if 0 < self.count < SMALL_NUMBER else f"{self.count:,}"
+
+
+def area_figures(*, actor: Actor, today: dt.date) -> list[AreaFigure]:
+    """Aggregate figures for commissioners: no person is identifiable; people with a
+    national data opt-out are excluded (secondary use) and small numbers are
+    suppressed."""
+    from joinedup.record.models import Event, EventKind
+
+    people = Person.objects.filter(national_data_opt_out=False, deceased_on__isnull=True)
+    over_65 = today.replace(year=today.year - 65)
+    since = timezone.now() - dt.timedelta(days=30)
+    figures = [
+        AreaFigure("People in the area", people.count()),
+        AreaFigure("People aged 65 and over", people.filter(birth_date__lte=over_65).count()),
+        AreaFigure(
+            "People known to adult social care",
+            people.filter(involvements__kind="social_care_client").distinct().count(),
+        ),
+        AreaFigure(
+            "Emergency and elective admissions in the last 30 days",
+            Event.objects.filter(
+                kind=EventKind.ADMISSION,
+                occurred_at__gte=since,
+                person__national_data_opt_out=False,
+            ).count(),
+        ),
+    ]
+    audit_record(
+        actor=actor,
+        person_id=None,
+        action="area_figures",
+        category=AccessCategory.DEMOGRAPHICS,
+        decision=Decision(True, "aggregate figures, opt-outs excluded"),
+    )
+    return figures

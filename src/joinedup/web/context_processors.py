@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from joinedup.governance.models import DIRECT_CARE_ROLES
+from joinedup.web.actors import request_membership
+
+
+def acting_as(request: HttpRequest) -> dict[str, object]:
+    membership = request_membership(request)
+    return {
+        "acting": membership,
+        "acting_direct_care": bool(membership and membership.role in DIRECT_CARE_ROLES),
+    }

@@ -1,0 +1,109 @@
+"""Shared fixtures: a small area with three agencies and professionals in each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from joinedup.governance.access import Actor
+from joinedup.governance.models import Organisation, OrganisationType, Role, User
+from joinedup.people.models import InvolvementKind, Person
+from joinedup.record.models import SourceKind, SourceSystem
+from tests.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    SourceSystemFactory,
+    care_team_add,
+    involve,
+    professional,
+)
+
+
+@dataclass
+class World:
+    hospital: Organisation
+    council: Organisation
+    practice: Organisation
+    icb: Organisation
+    pas: SourceSystem
+    gp_system: SourceSystem
+    council_system: SourceSystem
+    social_worker: User
+    discharge_coordinator: User
+    gp: User
+    commissioner: User
+    ig_lead: User
+    person: Person  # known to hospital, council and GP; social worker in care team
+    stranger: Person  # known to no one in the fixture's organisations
+
+
+def actor_for(user: User, channel: str = "web") -> Actor:
+    m = user.memberships.get()
+    return Actor(
+        user_id=user.pk, role=m.role, organisation_id=m.organisation_id, channel=channel
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing is deliberately slow; the tests exercise login, not PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    hospital = OrganisationFactory(
+        code="RJU", name="Joinedup General Hospital", type=OrganisationType.ACUTE_TRUST
+    )
+    council = OrganisationFactory(
+        code="JU-ASC",
+        name="Joinedup Council Adult Social Care",
+        type=OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
+    )
+    practice = OrganisationFactory(
+        code="J81001", name="Riverside Surgery", type=OrganisationType.GP_PRACTICE
+    )
+    icb = OrganisationFactory(code="QJU", name="Joinedup ICB", type=OrganisationType.ICB)
+    other = OrganisationFactory(
+        code="RXX", name="Faraway Hospital", type=OrganisationType.ACUTE_TRUST
+    )
+    pas = SourceSystemFactory(code="acute-pas", name="Hospital PAS", organisation=hospital)
+    gp_system = SourceSystemFactory(
+        code="gp-system", name="GP system", organisation=practice, kind=SourceKind.FHIR
+    )
+    council_system = SourceSystemFactory(
+        code="council-sc", name="Council social care", organisation=council,
+        kind=SourceKind.CSV,
+    )
+    social_worker = professional(Role.SOCIAL_WORKER, council, username="sw")
+    person = PersonFactory(
+        given_name="Margaret", family_name="Thornton", registered_gp=practice
+    )
+    for org, kind in (
+        (hospital, InvolvementKind.HOSPITAL_PATIENT),
+        (council, InvolvementKind.SOCIAL_CARE_CLIENT),
+        (practice, InvolvementKind.REGISTERED_GP),
+    ):
+        involve(person, org, kind)
+    care_team_add(person, social_worker, council, Role.SOCIAL_WORKER)
+    stranger = PersonFactory(given_name="Norman", family_name="Thornbury")
+    involve(stranger, other)
+    return World(
+        hospital=hospital,
+        council=council,
+        practice=practice,
+        icb=icb,
+        pas=pas,
+        gp_system=gp_system,
+        council_system=council_system,
+        social_worker=social_worker,
+        discharge_coordinator=professional(
+            Role.DISCHARGE_COORDINATOR, hospital, username="dc"
+        ),
+        gp=professional(Role.GP, practice, username="gp"),
+        commissioner=professional(Role.COMMISSIONER, icb, username="comm"),
+        ig_lead=professional(Role.IG_LEAD, icb, username="ig"),
+        person=person,
+        stranger=stranger,
+    )

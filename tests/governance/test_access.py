@@ -1,0 +1,73 @@
+import pytest
+
+from joinedup.errors import AccessRefused
+from joinedup.governance.access import decide, relationship_exists_annotations
+from joinedup.governance.models import AuditEntry
+from joinedup.people.models import Person
+from joinedup.people.selectors import person_access_open
+from tests.conftest import actor_for
+
+
+def _annotated(actor, person):
+    return Person.objects.annotate(**relationship_exists_annotations(actor)).get(
+        pk=person.pk
+    )
+
+
+def test_care_team_member_may_read_health_and_social_care(world):
+    actor = actor_for(world.social_worker)
+    person = _annotated(actor, world.person)
+    for category in ("demographics", "health", "social_care", "mental_health"):
+        decision = decide(actor, person, "view_record", category)
+        assert decision.allowed, category
+        assert decision.via == "care_team"
+
+
+def test_involved_organisation_gives_access_without_care_team(world):
+    actor = actor_for(world.discharge_coordinator)
+    decision = decide(actor, _annotated(actor, world.person), "view_record", "health")
+    assert decision.allowed
+    assert decision.via == "organisation_involved"
+
+
+def test_no_relationship_is_refused(world):
+    actor = actor_for(world.discharge_coordinator)
+    decision = decide(actor, _annotated(actor, world.stranger), "view_record", "health")
+    assert not decision.allowed
+    assert "no legitimate relationship" in decision.reason
+
+
+@pytest.mark.parametrize("category", ["safeguarding", "sexual_health"])
+def test_sealed_categories_are_refused_even_to_the_care_team(world, category):
+    actor = actor_for(world.social_worker)
+    decision = decide(actor, _annotated(actor, world.person), "view_record", category)
+    assert not decision.allowed
+    assert "sealed" in decision.reason
+
+
+def test_commissioner_has_no_access_to_person_records(world):
+    actor = actor_for(world.commissioner)
+    decision = decide(actor, _annotated(actor, world.person), "view_record", "demographics")
+    assert not decision.allowed
+    assert "no direct-care access" in decision.reason
+
+
+def test_opening_a_record_audits_every_category_decision(world):
+    actor = actor_for(world.social_worker)
+    person_access_open(actor=actor, person_id=world.person.pk, action="view_record")
+    entries = AuditEntry.objects.filter(person=world.person, actor=world.social_worker)
+    assert entries.count() == 7
+    assert set(entries.filter(outcome="refused").values_list("category", flat=True)) == {
+        "safeguarding",
+        "sexual_health",
+    }
+    assert set(entries.values_list("via", flat=True)) == {"care_team"}
+
+
+def test_refused_opening_is_audited_and_raises(world):
+    actor = actor_for(world.gp)
+    with pytest.raises(AccessRefused):
+        person_access_open(actor=actor, person_id=world.stranger.pk, action="view_record")
+    refused = AuditEntry.objects.filter(person=world.stranger, outcome="refused")
+    assert refused.count() == 7
+    assert refused.first().role == "gp"
