@@ -64,16 +64,22 @@ def world(db) -> World:
     practice = OrganisationFactory(
         code="J81001", name="Riverside Surgery", type=OrganisationType.GP_PRACTICE
     )
-    icb = OrganisationFactory(code="QJU", name="Joinedup ICB", type=OrganisationType.ICB)
+    icb = OrganisationFactory(
+        code="QJU", name="Joinedup ICB", type=OrganisationType.ICB
+    )
     other = OrganisationFactory(
         code="RXX", name="Faraway Hospital", type=OrganisationType.ACUTE_TRUST
     )
-    pas = SourceSystemFactory(code="acute-pas", name="Hospital PAS", organisation=hospital)
+    pas = SourceSystemFactory(
+        code="acute-pas", name="Hospital PAS", organisation=hospital
+    )
     gp_system = SourceSystemFactory(
         code="gp-system", name="GP system", organisation=practice, kind=SourceKind.FHIR
     )
     council_system = SourceSystemFactory(
-        code="council-sc", name="Council social care", organisation=council,
+        code="council-sc",
+        name="Council social care",
+        organisation=council,
         kind=SourceKind.CSV,
     )
     social_worker = professional(Role.SOCIAL_WORKER, council, username="sw")

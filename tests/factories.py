@@ -8,7 +8,13 @@ import factory
 from django.utils import timezone
 
 from joinedup.coordination.models import CareTeamMember
-from joinedup.governance.models import Membership, Organisation, OrganisationType, Role, User
+from joinedup.governance.models import (
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
 from joinedup.people.models import Involvement, InvolvementKind, Person, normalise_name
 from joinedup.people.nhs_number import nhs_number_check_digit
 from joinedup.record.models import Event, EventKind, SourceKind, SourceSystem
@@ -49,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -100,7 +106,9 @@ def involve(person: Person, organisation: Organisation, kind: str = "") -> Invol
     )
 
 
-def care_team_add(person: Person, user: User, organisation: Organisation, role: str) -> CareTeamMember:
+def care_team_add(
+    person: Person, user: User, organisation: Organisation, role: str
+) -> CareTeamMember:
     return CareTeamMember.objects.create(
         person=person,
         user=user,

@@ -78,7 +78,9 @@ def _load_area(people: int, seed: int) -> None:
     area = area_generate(people=people, seed=seed)
     with Progress(transient=True) as progress:
         task = progress.add_task("Loading the synthetic area", total=people)
-        stats = area_load(area=area, progress=lambda n: progress.update(task, advance=n))
+        stats = area_load(
+            area=area, progress=lambda n: progress.update(task, advance=n)
+        )
     print(
         f"Loaded {stats.people:,} people, {stats.events:,} events and "
         f"{stats.identifiers:,} identifiers from {stats.systems} source systems."
@@ -222,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "serve the web pages, the REST API and the FHIR API")
     serving(p)
 
-    p = add("generate", cmd_generate, "write synthetic source extracts (HL7, FHIR, CSV)")
+    p = add(
+        "generate", cmd_generate, "write synthetic source extracts (HL7, FHIR, CSV)"
+    )
     p.add_argument("--people", type=_positive, required=True)
     p.add_argument("--out", required=True, help="folder to write into")
     p.add_argument("--seed", type=int, default=20261127)

@@ -18,10 +18,18 @@ def record(transactional_db, world):
             (world.pas, "admission", "health", "Emergency admission to Ward 7"),
             (world.pas, "discharge", "health", "Discharged home, pathway 1"),
             (world.gp_system, "gp_consultation", "health", "Breathlessness reviewed"),
-            (world.council_system, "social_care_assessment", "social_care",
-             "Care Act assessment completed"),
-            (world.council_system, "service_start", "social_care",
-             "Home care started: 10 hours a week"),
+            (
+                world.council_system,
+                "social_care_assessment",
+                "social_care",
+                "Care Act assessment completed",
+            ),
+            (
+                world.council_system,
+                "service_start",
+                "social_care",
+                "Home care started: 10 hours a week",
+            ),
         ]
     ):
         EventFactory(
@@ -56,7 +64,10 @@ def test_social_worker_finds_person_by_nhs_number_and_sees_timeline(
     page.get_by_role("link", name="Margaret THORNTON").click()
 
     assert page.get_by_test_id("person-name").inner_text() == "Margaret THORNTON"
-    assert page.get_by_test_id("nhs-number").inner_text() == record.person.nhs_number_display
+    assert (
+        page.get_by_test_id("nhs-number").inner_text()
+        == record.person.nhs_number_display
+    )
     rows = page.get_by_test_id("timeline-event")
     assert rows.count() == 5
     sources = {rows.nth(i).get_attribute("data-source") for i in range(rows.count())}
@@ -89,6 +100,7 @@ def test_wrong_password_is_explained(page, live_server, record):
     page.get_by_label("Username").fill("sw")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert "Enter a correct username and password" in page.locator(
-        ".nhsuk-error-summary"
-    ).inner_text()
+    assert (
+        "Enter a correct username and password"
+        in page.locator(".nhsuk-error-summary").inner_text()
+    )

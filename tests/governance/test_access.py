@@ -47,7 +47,9 @@ def test_sealed_categories_are_refused_even_to_the_care_team(world, category):
 
 def test_commissioner_has_no_access_to_person_records(world):
     actor = actor_for(world.commissioner)
-    decision = decide(actor, _annotated(actor, world.person), "view_record", "demographics")
+    decision = decide(
+        actor, _annotated(actor, world.person), "view_record", "demographics"
+    )
     assert not decision.allowed
     assert "no direct-care access" in decision.reason
 
@@ -57,7 +59,9 @@ def test_opening_a_record_audits_every_category_decision(world):
     person_access_open(actor=actor, person_id=world.person.pk, action="view_record")
     entries = AuditEntry.objects.filter(person=world.person, actor=world.social_worker)
     assert entries.count() == 7
-    assert set(entries.filter(outcome="refused").values_list("category", flat=True)) == {
+    assert set(
+        entries.filter(outcome="refused").values_list("category", flat=True)
+    ) == {
         "safeguarding",
         "sexual_health",
     }
@@ -67,7 +71,9 @@ def test_opening_a_record_audits_every_category_decision(world):
 def test_refused_opening_is_audited_and_raises(world):
     actor = actor_for(world.gp)
     with pytest.raises(AccessRefused):
-        person_access_open(actor=actor, person_id=world.stranger.pk, action="view_record")
+        person_access_open(
+            actor=actor, person_id=world.stranger.pk, action="view_record"
+        )
     refused = AuditEntry.objects.filter(person=world.stranger, outcome="refused")
     assert refused.count() == 7
     assert refused.first().role == "gp"

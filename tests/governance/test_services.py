@@ -12,7 +12,10 @@ def test_user_create_gives_the_role_at_the_organisation(world):
     )
     assert user.check_password(password)
     membership = Membership.objects.get(user=user)
-    assert (membership.role, membership.organisation.code) == ("social_worker", "JU-ASC")
+    assert (membership.role, membership.organisation.code) == (
+        "social_worker",
+        "JU-ASC",
+    )
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,12 @@ def test_missing_query_parameter_is_400(client, world, auth):
 
 def test_person_record_and_timeline(client, world, auth):
     EventFactory(person=world.person, source_system=world.pas, summary="Admitted")
-    EventFactory(person=world.person, source_system=world.council_system,
-                 category="safeguarding", summary="Sealed one")
+    EventFactory(
+        person=world.person,
+        source_system=world.council_system,
+        category="safeguarding",
+        summary="Sealed one",
+    )
     record = client.get(f"/api/v1/people/{world.person.pk}", **auth).json()
     assert record["gp_practice"]["code"] == "J81001"
     assert record["sealed"][0]["category"] == "safeguarding"

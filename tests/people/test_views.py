@@ -58,18 +58,36 @@ def test_bad_nhs_number_is_a_field_error_not_a_crash(sw_client, world):
 
 
 def test_person_page_shows_the_shared_record(sw_client, world):
-    EventFactory(person=world.person, source_system=world.pas, kind="admission",
-                 summary="Emergency admission to Ward 7")
-    EventFactory(person=world.person, source_system=world.gp_system,
-                 summary="Seen by GP about breathlessness")
-    EventFactory(person=world.person, source_system=world.council_system,
-                 kind="social_care_assessment", category="social_care",
-                 summary="Care Act assessment completed")
-    EventFactory(person=world.person, source_system=world.council_system,
-                 kind="safeguarding_concern", category="safeguarding",
-                 summary="Concern raised")
-    AboutMe.objects.create(person=world.person, what_matters_to_me="My garden",
-                           updated_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    EventFactory(
+        person=world.person,
+        source_system=world.pas,
+        kind="admission",
+        summary="Emergency admission to Ward 7",
+    )
+    EventFactory(
+        person=world.person,
+        source_system=world.gp_system,
+        summary="Seen by GP about breathlessness",
+    )
+    EventFactory(
+        person=world.person,
+        source_system=world.council_system,
+        kind="social_care_assessment",
+        category="social_care",
+        summary="Care Act assessment completed",
+    )
+    EventFactory(
+        person=world.person,
+        source_system=world.council_system,
+        kind="safeguarding_concern",
+        category="safeguarding",
+        summary="Concern raised",
+    )
+    AboutMe.objects.create(
+        person=world.person,
+        what_matters_to_me="My garden",
+        updated_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )
     response = sw_client.get(reverse("person_detail", args=[world.person.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -89,8 +107,12 @@ def test_person_page_shows_the_shared_record(sw_client, world):
 
 def test_timeline_filters_by_source_and_category(sw_client, world):
     EventFactory(person=world.person, source_system=world.pas, summary="From PAS")
-    EventFactory(person=world.person, source_system=world.council_system,
-                 category="social_care", summary="From council")
+    EventFactory(
+        person=world.person,
+        source_system=world.council_system,
+        category="social_care",
+        summary="From council",
+    )
     url = reverse("person_timeline", args=[world.person.pk])
     by_source = sw_client.get(url, {"source": "acute-pas"}).content.decode()
     assert "From PAS" in by_source and "From council" not in by_source

@@ -53,7 +53,9 @@ def _error(
     fields: dict[str, str] | None = None,
 ) -> HttpResponse:
     return api.create_response(
-        request, {"error": code, "detail": detail, "fields": fields or {}}, status=status
+        request,
+        {"error": code, "detail": detail, "fields": fields or {}},
+        status=status,
     )
 
 

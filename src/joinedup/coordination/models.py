@@ -33,3 +33,6 @@ class CareTeamMember(models.Model):
                 name="care_team_one_open_membership",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} in care team of person {self.person_id}"

@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from joinedup.governance.models import (
     DIRECT_CARE_ROLES,
+    SEALED_CATEGORIES,
     AccessCategory,
     Role,
-    SEALED_CATEGORIES,
 )
 
 

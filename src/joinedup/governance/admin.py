@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class JoinedUpUserAdmin(UserAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*UserAdmin.fieldsets, ("Work", {"fields": ("job_title",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Work", {"fields": ("job_title",)}))
 
 
 @admin.register(Organisation)
@@ -29,5 +29,12 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+    list_display = (
+        "prefix",
+        "user",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
     readonly_fields = ("digest", "prefix", "created_at", "last_used_at")

@@ -62,7 +62,9 @@ class AccessCategory(models.TextChoices):
     FINANCE = "finance", "Finance"
 
 
-SEALED_CATEGORIES = frozenset({AccessCategory.SAFEGUARDING, AccessCategory.SEXUAL_HEALTH})
+SEALED_CATEGORIES = frozenset(
+    {AccessCategory.SAFEGUARDING, AccessCategory.SEXUAL_HEALTH}
+)
 
 
 class Organisation(models.Model):
@@ -145,12 +147,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.prefix}… ({self.user})"
 
 
 class AuditOutcome(models.TextChoices):
@@ -189,3 +191,6 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["person", "-occurred_at"])]
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.action} {self.category} by user {self.actor_id}"

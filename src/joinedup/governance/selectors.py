@@ -16,7 +16,9 @@ from joinedup.governance.models import (
 )
 
 
-def membership_acting(*, user: User, membership_id: int | None = None) -> Membership | None:
+def membership_acting(
+    *, user: User, membership_id: int | None = None
+) -> Membership | None:
     """The membership the user acts in: the one chosen in the session, else their
     primary one, else any active one."""
     memberships = Membership.objects.select_related("organisation", "team").filter(
@@ -59,10 +61,14 @@ def token_user_get(*, token: str) -> User | None:
     return found.user
 
 
-def audit_refused_recent(*, days: int = 7, limit: int = 50) -> tuple[int, list[AuditEntry]]:
+def audit_refused_recent(
+    *, days: int = 7, limit: int = 50
+) -> tuple[int, list[AuditEntry]]:
     """Refused accesses in the last `days` days, for the IG lead's home page."""
     since = timezone.now() - dt.timedelta(days=days)
-    refused = AuditEntry.objects.filter(outcome=AuditOutcome.REFUSED, occurred_at__gte=since)
+    refused = AuditEntry.objects.filter(
+        outcome=AuditOutcome.REFUSED, occurred_at__gte=since
+    )
     return refused.count(), list(
         refused.select_related("actor", "organisation").order_by("-occurred_at")[:limit]
     )

@@ -56,10 +56,18 @@ def audit_record_many(
 
 
 def audit_record(
-    *, actor: Actor, person_id: int | None, action: str, category: str, decision: Decision
+    *,
+    actor: Actor,
+    person_id: int | None,
+    action: str,
+    category: str,
+    decision: Decision,
 ) -> None:
     audit_record_many(
-        actor=actor, person_id=person_id, action=action, decisions=[(category, decision)]
+        actor=actor,
+        person_id=person_id,
+        action=action,
+        decisions=[(category, decision)],
     )
 
 
@@ -86,9 +94,10 @@ def user_create(
 ) -> tuple[User, str]:
     """Create a professional's account holding `role` at the organisation `org_code`.
     Returns the user and the password (generated when none is given)."""
-    if not username or not username.replace(".", "").replace("_", "").replace(
-        "-", ""
-    ).isalnum():
+    if (
+        not username
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
         raise InvalidInput.for_field(
             "username", "use letters, digits, dots, hyphens or underscores"
         )

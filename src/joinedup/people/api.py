@@ -181,7 +181,11 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
             for m in record.care_team
         ],
         "about_me": (
-            {key: getattr(about, key) for key, _ in about.HEADINGS if getattr(about, key)}
+            {
+                key: getattr(about, key)
+                for key, _ in about.HEADINGS
+                if getattr(about, key)
+            }
             if about
             else {}
         ),

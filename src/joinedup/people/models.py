@@ -26,7 +26,10 @@ class NhsNumberStatus(models.TextChoices):
     NOT_TRACED = "02", "Number present but not traced"
     TRACE_REQUIRED = "03", "Trace required"
     TRACE_NO_MATCH = "04", "Trace attempted - no match or multiple match found"
-    TRACE_TO_RESOLVE = "05", "Trace needs to be resolved (NHS number or patient detail conflict)"
+    TRACE_TO_RESOLVE = (
+        "05",
+        "Trace needs to be resolved (NHS number or patient detail conflict)",
+    )
     TRACE_IN_PROGRESS = "06", "Trace in progress"
     NOT_PRESENT = "07", "Number not present and trace not required"
     TRACE_POSTPONED = "08", "Trace postponed (baby under six weeks old)"
@@ -42,7 +45,10 @@ class Person(models.Model):
     """The current view of a person. Current name, address and NHS number are kept
     here for search and display; their history is in PersonName and Address."""
 
-    nhs_number = models.CharField(max_length=10, null=True, blank=True, db_index=True)
+    # NULL, not "", when unknown: many people share "no NHS number".
+    nhs_number = models.CharField(  # noqa: DJ001
+        max_length=10, null=True, blank=True, db_index=True
+    )
     nhs_number_status = models.CharField(
         max_length=2,
         choices=NhsNumberStatus.choices,
@@ -153,6 +159,9 @@ class PersonName(models.Model):
     class Meta:
         ordering = ["-period_start", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.use} name of person {self.person_id}"
+
 
 class Address(models.Model):
     person = models.ForeignKey(
@@ -169,6 +178,9 @@ class Address(models.Model):
     class Meta:
         ordering = ["-period_start", "id"]
         verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return f"address of person {self.person_id}"
 
 
 class InvolvementKind(models.TextChoices):
@@ -202,6 +214,9 @@ class Involvement(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "person"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} at organisation {self.organisation_id}"
+
 
 class AboutMe(models.Model):
     """PRSB "About me": what the person wants everyone caring for them to know, in
@@ -230,7 +245,12 @@ class AboutMe(models.Model):
         "governance.User", on_delete=models.PROTECT, null=True, blank=True
     )
 
+    def __str__(self) -> str:
+        return f"About me of person {self.person_id}"
+
     def sections(self) -> list[tuple[str, str]]:
         return [
-            (label, getattr(self, key)) for key, label in self.HEADINGS if getattr(self, key)
+            (label, getattr(self, key))
+            for key, label in self.HEADINGS
+            if getattr(self, key)
         ]

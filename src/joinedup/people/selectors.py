@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import (
@@ -197,12 +197,16 @@ def area_figures(*, actor: Actor, today: dt.date) -> list[AreaFigure]:
     suppressed."""
     from joinedup.record.models import Event, EventKind
 
-    people = Person.objects.filter(national_data_opt_out=False, deceased_on__isnull=True)
+    people = Person.objects.filter(
+        national_data_opt_out=False, deceased_on__isnull=True
+    )
     over_65 = today.replace(year=today.year - 65)
     since = timezone.now() - dt.timedelta(days=30)
     figures = [
         AreaFigure("People in the area", people.count()),
-        AreaFigure("People aged 65 and over", people.filter(birth_date__lte=over_65).count()),
+        AreaFigure(
+            "People aged 65 and over", people.filter(birth_date__lte=over_65).count()
+        ),
         AreaFigure(
             "People known to adult social care",
             people.filter(involvements__kind="social_care_client").distinct().count(),

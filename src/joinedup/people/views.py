@@ -67,7 +67,9 @@ def search(request: HttpRequest) -> HttpResponse:
                 page_size=settings.JOINEDUP_PAGE_SIZE,
             )
         except InvalidInput as exc:
-            context["error"] = exc.fields.get("query") or exc.fields.get("page") or exc.detail
+            context["error"] = (
+                exc.fields.get("query") or exc.fields.get("page") or exc.detail
+            )
             context["error_field"] = "query" if "query" in exc.fields else "page"
             status = 400
     template = "people/_results.html" if request.htmx else "people/search.html"  # type: ignore[attr-defined]

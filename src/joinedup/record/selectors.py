@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page
@@ -67,7 +68,7 @@ def source_system_validate(code: str, systems: list[SourceSystem]) -> None:
 def events_recent_list(
     *,
     actor: Actor,
-    kinds: list[str],
+    kinds: Sequence[str],
     since: dt.datetime,
     at_actor_organisation: bool = False,
     registered_with_actor_practice: bool = False,

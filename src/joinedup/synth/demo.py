@@ -4,33 +4,96 @@ twice."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
 from joinedup.coordination.models import CareTeamMember
-from joinedup.governance.models import Membership, Organisation, OrganisationType, Role, User
+from joinedup.governance.models import (
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
 from joinedup.people.models import InvolvementKind, Person
 
 # username, role, organisation type, first name, last name, job title, caseload
 DEMO_ACCOUNTS = (
-    ("discharge.coordinator", Role.DISCHARGE_COORDINATOR, OrganisationType.ACUTE_TRUST,
-     "Dana", "Coates", "Discharge coordinator", 0),
-    ("social.worker", Role.SOCIAL_WORKER, OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
-     "Sam", "Walker", "Social worker, older people's team", 25),
-    ("community.matron", Role.COMMUNITY_MATRON, OrganisationType.COMMUNITY_TRUST,
-     "Maria", "Cotton", "Community matron", 20),
-    ("gp", Role.GP, OrganisationType.GP_PRACTICE,
-     "Gita", "Patel", "GP partner", 5),
-    ("mdt.coordinator", Role.MDT_COORDINATOR, OrganisationType.COMMUNITY_TRUST,
-     "Morgan", "Daley", "MDT coordinator", 10),
-    ("chc.assessor", Role.CHC_ASSESSOR, OrganisationType.ICB,
-     "Chris", "Hale", "CHC nurse assessor", 5),
-    ("commissioner", Role.COMMISSIONER, OrganisationType.ICB,
-     "Kim", "Moss", "Joint commissioning manager", 0),
-    ("ig.lead", Role.IG_LEAD, OrganisationType.ICB,
-     "Ira", "Green", "Information governance lead", 0),
-    ("admin", Role.ADMIN, OrganisationType.ICB,
-     "Alex", "Admin", "System administrator", 0),
+    (
+        "discharge.coordinator",
+        Role.DISCHARGE_COORDINATOR,
+        OrganisationType.ACUTE_TRUST,
+        "Dana",
+        "Coates",
+        "Discharge coordinator",
+        0,
+    ),
+    (
+        "social.worker",
+        Role.SOCIAL_WORKER,
+        OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
+        "Sam",
+        "Walker",
+        "Social worker, older people's team",
+        25,
+    ),
+    (
+        "community.matron",
+        Role.COMMUNITY_MATRON,
+        OrganisationType.COMMUNITY_TRUST,
+        "Maria",
+        "Cotton",
+        "Community matron",
+        20,
+    ),
+    ("gp", Role.GP, OrganisationType.GP_PRACTICE, "Gita", "Patel", "GP partner", 5),
+    (
+        "mdt.coordinator",
+        Role.MDT_COORDINATOR,
+        OrganisationType.COMMUNITY_TRUST,
+        "Morgan",
+        "Daley",
+        "MDT coordinator",
+        10,
+    ),
+    (
+        "chc.assessor",
+        Role.CHC_ASSESSOR,
+        OrganisationType.ICB,
+        "Chris",
+        "Hale",
+        "CHC nurse assessor",
+        5,
+    ),
+    (
+        "commissioner",
+        Role.COMMISSIONER,
+        OrganisationType.ICB,
+        "Kim",
+        "Moss",
+        "Joint commissioning manager",
+        0,
+    ),
+    (
+        "ig.lead",
+        Role.IG_LEAD,
+        OrganisationType.ICB,
+        "Ira",
+        "Green",
+        "Information governance lead",
+        0,
+    ),
+    (
+        "admin",
+        Role.ADMIN,
+        OrganisationType.ICB,
+        "Alex",
+        "Admin",
+        "System administrator",
+        0,
+    ),
 )
 
 
@@ -58,12 +121,14 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, str]]:
 
 
 def _caseload_assign(
-    *, user: User, org: Organisation, role: str, size: int, today: object
+    *, user: User, org: Organisation, role: str, size: int, today: dt.date
 ) -> None:
     """Put the user in the care team of the people their organisation knows best
     (most involved over 65s first), or, for an organisation that knows no one
     directly (the ICB), of older people known to social care."""
-    people = Person.objects.filter(deceased_on__isnull=True).order_by("birth_date", "pk")
+    people = Person.objects.filter(deceased_on__isnull=True).order_by(
+        "birth_date", "pk"
+    )
     known = people.filter(involvements__organisation=org)
     if not known.exists():
         known = people.filter(involvements__kind=InvolvementKind.SOCIAL_CARE_CLIENT)
@@ -75,7 +140,8 @@ def _caseload_assign(
                 user=user,
                 organisation=org,
                 role=role,
-                is_lead=i % 3 == 0 and role in {Role.SOCIAL_WORKER, Role.COMMUNITY_MATRON},
+                is_lead=i % 3 == 0
+                and role in {Role.SOCIAL_WORKER, Role.COMMUNITY_MATRON},
                 started_on=today,
             )
             for i, p in enumerate(chosen)

@@ -120,7 +120,9 @@ def _children(
     area_end: dt.datetime,
 ) -> tuple[list, list, list, list, list, list]:
     pid = person.pk
-    identifiers = [Identifier(person_id=pid, system=NHS_NUMBER_SYSTEM, value=spec.nhs_number)]
+    identifiers = [
+        Identifier(person_id=pid, system=NHS_NUMBER_SYSTEM, value=spec.nhs_number)
+    ]
     for record in spec.records:
         system = systems[record.system_code]
         identifiers.append(
@@ -213,7 +215,11 @@ def _children(
         first, last = seen.get(org.pk, [area_end, area_end])
         involvements.append(
             Involvement(
-                person_id=pid, organisation=org, kind=kind, first_seen=first, last_seen=last
+                person_id=pid,
+                organisation=org,
+                kind=kind,
+                first_seen=first,
+                last_seen=last,
             )
         )
     about = []
@@ -222,7 +228,11 @@ def _children(
             AboutMe(
                 person_id=pid,
                 updated_at=area_end,
-                **{k: v for k, v in spec.about_me.items() if k in dict(AboutMe.HEADINGS)},
+                **{
+                    k: v
+                    for k, v in spec.about_me.items()
+                    if k in dict(AboutMe.HEADINGS)
+                },
             )
         )
     return identifiers, names, addresses, involvements, about, events
@@ -246,7 +256,12 @@ def area_load(
                 for bucket, items in zip(
                     rows,
                     _children(
-                        spec, person, orgs=orgs, systems=systems, now=now, area_end=area_end
+                        spec,
+                        person,
+                        orgs=orgs,
+                        systems=systems,
+                        now=now,
+                        area_end=area_end,
                     ),
                     strict=True,
                 ):

@@ -17,10 +17,10 @@ def request_membership(request: HttpRequest) -> Membership | None:
         return None
     if not hasattr(request, "_acting_membership"):
         request._acting_membership = membership_acting(  # type: ignore[attr-defined]
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             membership_id=request.session.get(SESSION_KEY),
         )
-    return request._acting_membership  # type: ignore[attr-defined, no-any-return]
+    return request._acting_membership  # type: ignore[attr-defined]
 
 
 def request_actor(request: HttpRequest) -> Actor:

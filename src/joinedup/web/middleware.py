@@ -20,7 +20,12 @@ class _QueryCounter:
         self.seconds = 0.0
 
     def __call__(
-        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: Any,
     ) -> Any:
         started = time.perf_counter()
         try:

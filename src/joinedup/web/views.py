@@ -30,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.role in DIRECT_CARE_ROLES:
         context["caseload"] = caseload_list(actor=actor)
     if actor.role == Role.DISCHARGE_COORDINATOR:
-        context["recent_events_title"] = "Admissions to your hospital in the last 7 days"
+        context["recent_events_title"] = (
+            "Admissions to your hospital in the last 7 days"
+        )
         context["recent_events"] = events_recent_list(
             actor=actor,
             kinds=[EventKind.ADMISSION],
@@ -61,7 +63,7 @@ def role_choose(request: HttpRequest) -> HttpResponse:
     coordinator)."""
     memberships = list(
         Membership.objects.select_related("organisation")
-        .filter(user=request.user, active=True)
+        .filter(user_id=request.user.pk or 0, active=True)
         .order_by("organisation__name", "role")
     )
     error = ""
@@ -82,13 +84,17 @@ def role_choose(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _problem(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
+def _problem(
+    request: HttpRequest, status: int, title: str, detail: str
+) -> HttpResponse:
     return render(
         request, "web/problem.html", {"title": title, "detail": detail}, status=status
     )
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, exception: Exception | None = None
+) -> HttpResponse:
     return _problem(request, 400, "Sorry, there is a problem with that request", "")
 
 
