@@ -16,8 +16,11 @@ Source systems, event kinds and their `detail` keys:
 - community-epr: community_contact {service, setting}; sexual_health_contact {service}
 - mh-epr: mental_health_contact {team}
 - council-sc: social_care_assessment {assessment_type, outcome}; service_start
-  {service_type, service_id, weekly_hours and/or weekly_cost}; service_end
-  {service_type, service_id, reason}; safeguarding_concern {outcome}
+  {service_type, service_id, weekly_hours (home_care, reablement) and/or weekly_cost
+  (all but reablement)}; service_end {service_type, service_id, reason};
+  safeguarding_concern {outcome}
+
+admission_id and service_id hold the source id of the admission / service_start.
 """
 
 from __future__ import annotations
@@ -49,17 +52,18 @@ COUNCIL_ORG = "JU-ASC"
 GP_RATE = (2.6, 2.7, 3.6, 5.2, 7.0, 8.5)
 AE_RATE = (0.30, 0.30, 0.22, 0.25, 0.35, 0.55)
 EMERGENCY_RATE = (0.035, 0.045, 0.05, 0.09, 0.18, 0.32)
-ELECTIVE_RATE = (0.01, 0.02, 0.05, 0.08, 0.07, 0.03)
+ELECTIVE_RATE = (0.007, 0.014, 0.035, 0.056, 0.05, 0.02)
 LOS_MEAN_DAYS = (2.0, 3.0, 4.0, 6.0, 8.0, 10.0)
-# Discharge to Assess pathway weights (DESIGN 4.2: about 50/45/4/1 overall; older
-# patients more often need support).
+# Discharge to Assess pathway weights for emergency admissions of adults (DESIGN 4.2).
+# Children and most elective patients go home without new support (pathway 0), so
+# these are set to give about 50/45/4/1 over all discharges.
 PATHWAY_WEIGHTS = (
     (100.0, 0.0, 0.0, 0.0),
-    (80.0, 19.0, 0.8, 0.2),
-    (63.0, 34.0, 2.4, 0.6),
-    (46.0, 48.0, 4.5, 1.5),
-    (34.0, 56.0, 7.5, 2.5),
-    (22.0, 63.0, 10.5, 4.5),
+    (55.0, 43.0, 1.5, 0.5),
+    (40.0, 56.0, 3.2, 0.8),
+    (27.0, 66.0, 6.0, 1.0),
+    (19.0, 71.0, 8.0, 2.0),
+    (13.0, 72.0, 11.0, 4.0),
 )
 # Long-term social care: chance of being a council client.
 SOCIAL_CARE_P = (0.0, 0.006, 0.01, 0.03, 0.08, 0.22)
@@ -77,6 +81,14 @@ def _cum(weights: Sequence[float]) -> tuple[list[float], float]:
 
 _PATHWAY_CUM = [_cum(w) for w in PATHWAY_WEIGHTS]
 _GP_MODE_CUM = _cum([m[2] for m in cat.GP_MODES])
+# (mode key, summary, clinician key) per clinician (GP, practice nurse) and mode
+_GP_SUMMARIES = tuple(
+    tuple((key, f"{who} ({wording})", clinician) for key, wording, _w in cat.GP_MODES)
+    for clinician, who in (
+        ("gp", "GP consultation"),
+        ("practice_nurse", "Practice nurse appointment"),
+    )
+)
 _ASSESS_OUT_CUM = _cum([o[1] for o in cat.ASSESSMENT_OUTCOMES])
 _REVIEW_OUT_CUM = _cum([o[1] for o in cat.REVIEW_OUTCOMES])
 _SAFEGUARDING_CUM = _cum([o[1] for o in cat.SAFEGUARDING_OUTCOMES])
@@ -100,21 +112,21 @@ class RawEvent:
     goes into detail[`ref_key`] (an admission, or the start of a service)."""
 
     __slots__ = (
-        "t",
-        "system",
-        "kind",
         "category",
-        "org",
-        "summary",
         "code",
+        "detail",
         "display",
         "end",
-        "detail",
         "episode",
+        "kind",
+        "local_id",
+        "org",
         "ref",
         "ref_key",
         "source_id",
-        "local_id",
+        "summary",
+        "system",
+        "t",
     )
 
     def __init__(
@@ -210,14 +222,15 @@ class History:
         self._episode = 0
         self.open_services: dict[str, RawEvent] = {}  # service type -> start event
 
-    # --- helpers ---------------------------------------------------------------
+    # --- helpers ---------------------------------------------------------------------
 
     def _new_episode(self) -> int:
         self._episode += 1
         return self._episode
 
     def _day(self) -> int:
-        return self.rng.randrange(self.w.lo, self.w.hi)
+        lo = self.w.lo
+        return lo + int(self.rnd() * (self.w.hi - lo))
 
     def _weekday(self, day: int) -> int:
         """Move a weekend day to the nearest weekday inside the window."""
@@ -240,7 +253,7 @@ class History:
         self.events.append(ev)
         return ev
 
-    # --- the whole history -----------------------------------------------------
+    # --- the whole history -----------------------------------------------------------
 
     def generate(self) -> None:
         if self.w.hi <= self.w.lo:
@@ -252,7 +265,7 @@ class History:
         self._mental_health()
         self._social_care()
 
-    # --- GP ----------------------------------------------------------------------
+    # --- GP --------------------------------------------------------------------------
 
     def _primary_care(self) -> None:
         rnd = self.rnd
@@ -262,20 +275,22 @@ class History:
             rate = 5.0 + 0.6 * self.n_ltc
         elif self.sex == "female" and 18 <= self.age < 65:
             rate *= 1.25
-        modes, (mode_cum, mode_total) = cat.GP_MODES, _GP_MODE_CUM
+        mode_cum, mode_total = _GP_MODE_CUM
         code, display = cat.GP_CONSULTATION_SNOMED
+        lo, span = self.w.lo, self.w.hi - self.w.lo
+        weekday = self._weekday
+        practice = self.practice
+        append = self.events.append
         for _ in range(poisson(rnd, rate * years)):
-            day = self._weekday(self._day())
-            mode_key, wording, _w = modes[bisect(mode_cum, rnd() * mode_total)]
-            if rnd() < 0.75:
-                clinician, who = "gp", "GP consultation"
-            else:
-                clinician, who = "practice_nurse", "Practice nurse appointment"
-            self._add(
+            day = weekday(lo + int(rnd() * span))
+            mode_i = bisect(mode_cum, rnd() * mode_total)
+            clinician = 0 if rnd() < 0.75 else 1
+            mode_key, summary, who = _GP_SUMMARIES[clinician][mode_i]
+            append(
                 RawEvent(
-                    self._office(day), GP, "gp_consultation", "health", self.practice,
-                    f"{who} ({wording})", code, display,
-                    detail={"mode": mode_key, "clinician": clinician},
+                    day * DAY + 8 * HOUR + int(rnd() * 10 * HOUR), GP,
+                    "gp_consultation", "health", practice, summary, code, display,
+                    detail={"mode": mode_key, "clinician": who},
                 )
             )  # fmt: skip
         # An annual long-term condition review for anyone with a physical LTC.
@@ -323,7 +338,7 @@ class History:
                 if drug in seen:
                     continue
                 seen.add(drug)
-                day = self.rng.randrange(med_from, self.w.hi)
+                day = med_from + int(rnd() * (self.w.hi - med_from))
                 if started:
                     summary, course = f"Medication started: {drug}", "new"
                 else:
@@ -345,7 +360,7 @@ class History:
                 )
             )  # fmt: skip
 
-    # --- hospital ------------------------------------------------------------------
+    # --- hospital --------------------------------------------------------------------
 
     def _hospital(self) -> None:
         rnd = self.rnd
@@ -442,11 +457,14 @@ class History:
         self.stays.append((day, last))
         episode = self._new_episode()
         method = "elective" if elective else "emergency"
+        ae: RawEvent | None = None
         if elective:
             t_adm = day * DAY + 7 * HOUR + int(rnd() * 2 * HOUR)
         elif via_ae:
             t_arrive = t_ae if t_ae is not None else day * DAY + int(rnd() * 20 * HOUR)
-            self._ae(t_arrive, reason.snomed, reason.display, episode, admitted=True)
+            ae = self._ae(
+                t_arrive, reason.snomed, reason.display, episode, admitted=True
+            )
             t_adm = t_arrive + int((2 + rnd() * 4) * HOUR)
         else:
             t_adm = day * DAY + 9 * HOUR + int(rnd() * 10 * HOUR)
@@ -473,6 +491,8 @@ class History:
                 episode=episode,
             )
         )  # fmt: skip
+        if ae is not None:
+            ae.ref, ae.ref_key = adm, "admission_id"
         if first_ward != ward_key:
             t_tr = t_adm + int((12 + rnd() * 24) * HOUR)
             if t_tr < w.hi * DAY and t_tr < t_dis:
@@ -513,17 +533,22 @@ class History:
     def _after_discharge(self, pathway: str, dis_day: int, adm_day: int) -> None:
         rnd = self.rnd
         if pathway == "1":
-            if rnd() < 0.45:
+            u = rnd()
+            if u < 0.18:
                 self._reablement(dis_day + 1)
-            else:
-                service = "intermediate_care_home" if rnd() < 0.5 else (
-                    "district_nursing")
+            elif u < 0.6:
+                service = "district_nursing"
+                if rnd() < 0.5:
+                    service = "intermediate_care_home"
                 self._community_run(
                     service, dis_day + 1, 2 + int(rnd() * 8), 14 + int(rnd() * 28)
                 )
         elif pathway == "2":
             self._community_run(
-                "intermediate_care_bed", dis_day, 2 + int(rnd() * 4), 7 + int(rnd() * 21)
+                "intermediate_care_bed",
+                dis_day,
+                2 + int(rnd() * 4),
+                7 + int(rnd() * 21),
             )
             if rnd() < 0.4:
                 self._reablement(dis_day + 21 + int(rnd() * 14))
@@ -556,7 +581,7 @@ class History:
                 )
                 self._service_start(end_day + 1, "home_care", episode)
 
-    # --- community -----------------------------------------------------------------
+    # --- community -------------------------------------------------------------------
 
     def _community_run(self, service: str, day0: int, n: int, span: int) -> None:
         rnd = self.rnd
@@ -580,7 +605,10 @@ class History:
         conds = self.conditions
         p_dn = DISTRICT_NURSING_P[self.band]
         if self.band >= 4 and conds & {
-            "heart_failure", "copd", "dementia", "type_2_diabetes"
+            "heart_failure",
+            "copd",
+            "dementia",
+            "type_2_diabetes",
         }:
             p_dn += 0.12
         if rnd() < p_dn:
@@ -617,7 +645,7 @@ class History:
                     )
                 )  # fmt: skip
 
-    # --- falls ------------------------------------------------------------------------
+    # --- falls -----------------------------------------------------------------------
 
     def _falls(self) -> None:
         if self.age < 65 or "falls" not in self.conditions:
@@ -673,7 +701,7 @@ class History:
                     )
                 )  # fmt: skip
 
-    # --- social care -------------------------------------------------------------------
+    # --- social care -----------------------------------------------------------------
 
     def _assessment(
         self, day: int, done_day: int | None, kind: str, outcome: str, episode: int
@@ -681,12 +709,13 @@ class History:
         if day >= self.w.hi:
             return None
         day = max(day, self.w.lo)
+        t = self._office(day)
         end = None
         if done_day is not None and done_day < self.w.hi:
-            end = self._office(max(done_day, day)) + HOUR
+            end = max(t, self._office(max(done_day, day))) + HOUR
         return self._add(
             RawEvent(
-                self._office(day), COUNCIL, "social_care_assessment", "social_care",
+                t, COUNCIL, "social_care_assessment", "social_care",
                 COUNCIL_ORG,
                 f"{cat.ASSESSMENT_TYPES[kind]} "
                 f"{'completed' if end is not None else 'started'}",
