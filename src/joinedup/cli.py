@@ -70,12 +70,14 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def _load_area(people: int, seed: int) -> None:
+    from django.utils import timezone
     from rich.progress import Progress
 
     from joinedup.synth.generator import area_generate
     from joinedup.synth.load import area_load
 
-    area = area_generate(people=people, seed=seed)
+    # The demo's history ends today, so "this week's admissions" are this week's.
+    area = area_generate(people=people, seed=seed, end=timezone.localdate())
     with Progress(transient=True) as progress:
         task = progress.add_task("Loading the synthetic area", total=people)
         stats = area_load(

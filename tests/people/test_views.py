@@ -169,7 +169,7 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
         sw_client.get(url)
 
 
-PERSON_PAGE_QUERIES = 17  # incl. session read and save (3), membership, audit insert
+PERSON_PAGE_QUERIES = 17  # incl. session read and save (4), user, membership, audit
 
 
 def test_home_page_fits_the_role(client, world):
@@ -183,3 +183,21 @@ def test_home_page_fits_the_role(client, world):
     assert "The area at a glance" in html
     assert "Margaret" not in html
     assert "Find a person" not in html
+
+
+def test_search_query_count_is_fixed(sw_client, world, django_assert_num_queries):
+    from tests.factories import PersonFactory, care_team_add
+
+    url = reverse("person_search")
+    sw_client.get(url, {"q": "Thornton"})
+    with django_assert_num_queries(SEARCH_QUERIES):
+        sw_client.get(url, {"q": "Thornton"})
+    for _ in range(10):
+        p = PersonFactory(family_name="Thornton", registered_gp=world.practice)
+        care_team_add(p, world.social_worker, world.council, "social_worker")
+    with django_assert_num_queries(SEARCH_QUERIES):
+        html = sw_client.get(url, {"q": "Thornton"}).content.decode()
+    assert "11 people found" in html
+
+
+SEARCH_QUERIES = 9  # session read and save (4), user, membership, count, page, audit

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import connection, transaction
@@ -31,6 +31,7 @@ from joinedup.people.models import (
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.record.models import Event, SourceSystem
 from joinedup.synth.area import Area, PersonSpec
+from joinedup.synth.bulk import ids_allocate, rows_insert
 
 BATCH = 1000
 SNOMED = "http://snomed.info/sct"
@@ -89,153 +90,182 @@ def organisations_and_systems_load(
     return orgs, systems
 
 
-def _person_row(spec: PersonSpec, orgs: dict[str, Organisation]) -> Person:
+PERSON_COLUMNS = (
+    "nhs_number",
+    "nhs_number_status",
+    "given_name",
+    "family_name",
+    "given_name_norm",
+    "family_name_norm",
+    "birth_date",
+    "sex",
+    "gender_identity",
+    "address_line",
+    "postcode",
+    "phone",
+    "email",
+    "registered_gp_id",
+    "imd_decile",
+    "lsoa",
+    "national_data_opt_out",
+    "created_at",
+    "updated_at",
+)
+IDENTIFIER_COLUMNS = ("person_id", "system", "value", "source_system_id")
+NAME_COLUMNS = ("person_id", "given_name", "family_name", "use", "period_end")
+ADDRESS_COLUMNS = ("person_id", "line", "postcode", "period_start", "period_end")
+INVOLVEMENT_COLUMNS = (
+    "person_id",
+    "organisation_id",
+    "kind",
+    "first_seen",
+    "last_seen",
+)
+ABOUT_ME_COLUMNS = ("person_id", "updated_at", *(k for k, _ in AboutMe.HEADINGS))
+EVENT_COLUMNS = (
+    "person_id",
+    "source_system_id",
+    "source_id",
+    "kind",
+    "category",
+    "occurred_at",
+    "ended_at",
+    "organisation_id",
+    "code_system",
+    "code",
+    "code_display",
+    "summary",
+    "detail",
+    "provenance",
+    "ingested_at",
+)
+
+
+def _person_row(
+    spec: PersonSpec, orgs: dict[str, Organisation], now: dt.datetime
+) -> tuple:
     current = spec.addresses[-1]
-    return Person(
-        nhs_number=spec.nhs_number,
-        nhs_number_status=NhsNumberStatus.VERIFIED,
-        given_name=spec.given_name,
-        family_name=spec.family_name,
-        given_name_norm=normalise_name(spec.given_name),
-        family_name_norm=normalise_name(spec.family_name),
-        birth_date=spec.birth_date,
-        sex=spec.sex,
-        address_line=current.line,
-        postcode=current.postcode,
-        phone=spec.phone or "",
-        registered_gp=orgs.get(spec.gp_practice_code),
-        imd_decile=spec.imd_decile,
-        lsoa=spec.lsoa,
-        national_data_opt_out=spec.national_data_opt_out,
+    gp = orgs.get(spec.gp_practice_code)
+    return (
+        spec.nhs_number,
+        NhsNumberStatus.VERIFIED.value,
+        spec.given_name,
+        spec.family_name,
+        normalise_name(spec.given_name),
+        normalise_name(spec.family_name),
+        spec.birth_date,
+        spec.sex,
+        "",
+        current.line,
+        current.postcode,
+        spec.phone or "",
+        "",
+        gp.pk if gp else None,
+        spec.imd_decile,
+        spec.lsoa,
+        spec.national_data_opt_out,
+        now,
+        now,
     )
+
+
+@dataclass
+class _Rows:
+    identifiers: list[tuple] = field(default_factory=list)
+    names: list[tuple] = field(default_factory=list)
+    addresses: list[tuple] = field(default_factory=list)
+    involvements: list[tuple] = field(default_factory=list)
+    about_me: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
 
 
 def _children(
     spec: PersonSpec,
-    person: Person,
+    pid: int,
+    rows: _Rows,
     *,
     orgs: dict[str, Organisation],
     systems: dict[str, SourceSystem],
     now: dt.datetime,
     area_end: dt.datetime,
-) -> tuple[list, list, list, list, list, list]:
-    pid = person.pk
-    identifiers = [
-        Identifier(person_id=pid, system=NHS_NUMBER_SYSTEM, value=spec.nhs_number)
-    ]
+) -> None:
+    rows.identifiers.append((pid, NHS_NUMBER_SYSTEM, spec.nhs_number, None))
     for record in spec.records:
         system = systems[record.system_code]
-        identifiers.append(
-            Identifier(
-                person_id=pid,
-                system=system.identifier_system,
-                value=record.local_id,
-                source_system=system,
-            )
+        rows.identifiers.append(
+            (pid, system.identifier_system, record.local_id, system.pk)
         )
-    names = [
-        PersonName(
-            person_id=pid,
-            given_name=spec.given_name,
-            family_name=spec.family_name,
-            use=NameUse.OFFICIAL,
-        )
-    ]
+    rows.names.append((pid, spec.given_name, spec.family_name, NameUse.OFFICIAL, None))
     if spec.previous_family_name:
-        names.append(
-            PersonName(
-                person_id=pid,
-                given_name=spec.given_name,
-                family_name=spec.previous_family_name,
-                use=NameUse.OLD,
-                period_end=spec.addresses[0].from_date,
+        rows.names.append(
+            (
+                pid,
+                spec.given_name,
+                spec.previous_family_name,
+                NameUse.OLD,
+                spec.addresses[0].from_date,
             )
         )
-    addresses = []
     for i, address in enumerate(spec.addresses):
         following = spec.addresses[i + 1] if i + 1 < len(spec.addresses) else None
-        addresses.append(
-            Address(
-                person_id=pid,
-                line=address.line,
-                postcode=address.postcode,
-                period_start=address.from_date,
-                period_end=(following.from_date - dt.timedelta(days=1))
-                if following
-                else None,
+        rows.addresses.append(
+            (
+                pid,
+                address.line,
+                address.postcode,
+                address.from_date,
+                following.from_date - dt.timedelta(days=1) if following else None,
             )
         )
-    events = []
     seen: dict[int, list[dt.datetime]] = {}
     for e in spec.events:
-        org = orgs[e.org_code]
         system = systems[e.system_code]
-        events.append(
-            Event(
-                person_id=pid,
-                source_system=system,
-                source_id=e.source_id,
-                kind=e.kind,
-                category=e.category,
-                occurred_at=e.occurred_at,
-                ended_at=e.ended_at,
-                organisation=org,
-                code_system=SNOMED if e.code else "",
-                code=e.code,
-                code_display=e.code_display,
-                summary=e.summary,
-                detail=dict(e.detail),
-                provenance=f"synthetic:{e.system_code}",
-                ingested_at=now,
+        rows.events.append(
+            (
+                pid,
+                system.pk,
+                e.source_id,
+                e.kind,
+                e.category,
+                e.occurred_at,
+                e.ended_at,
+                orgs[e.org_code].pk,
+                SNOMED if e.code else "",
+                e.code,
+                e.code_display,
+                e.summary,
+                e.detail,
+                f"synthetic:{e.system_code}",
+                now,
             )
         )
         span = seen.setdefault(system.organisation_id, [e.occurred_at, e.occurred_at])
-        span[0] = min(span[0], e.occurred_at)
-        span[1] = max(span[1], e.occurred_at)
-    involvements = []
+        if e.occurred_at < span[0]:
+            span[0] = e.occurred_at
+        if e.occurred_at > span[1]:
+            span[1] = e.occurred_at
+    involved: set[int] = set()
     gp = orgs.get(spec.gp_practice_code)
     if gp is not None:
         start = dt.datetime.combine(
             spec.addresses[0].from_date, dt.time(), tzinfo=dt.UTC
         )
-        involvements.append(
-            Involvement(
-                person_id=pid,
-                organisation=gp,
-                kind=InvolvementKind.REGISTERED_GP,
-                first_seen=start,
-                last_seen=area_end,
-            )
+        rows.involvements.append(
+            (pid, gp.pk, InvolvementKind.REGISTERED_GP, start, area_end)
         )
+        involved.add(gp.pk)
     for record in spec.records:
         org = systems[record.system_code].organisation
         kind = _INVOLVEMENT_BY_ORG_TYPE.get(OrganisationType(org.type))
-        if kind is None or any(i.organisation_id == org.pk for i in involvements):
+        if kind is None or org.pk in involved:
             continue
+        involved.add(org.pk)
         first, last = seen.get(org.pk, [area_end, area_end])
-        involvements.append(
-            Involvement(
-                person_id=pid,
-                organisation=org,
-                kind=kind,
-                first_seen=first,
-                last_seen=last,
-            )
-        )
-    about = []
+        rows.involvements.append((pid, org.pk, kind, first, last))
     if spec.about_me:
-        about.append(
-            AboutMe(
-                person_id=pid,
-                updated_at=area_end,
-                **{
-                    k: v
-                    for k, v in spec.about_me.items()
-                    if k in dict(AboutMe.HEADINGS)
-                },
-            )
+        rows.about_me.append(
+            (pid, area_end, *(spec.about_me.get(k, "") for k, _ in AboutMe.HEADINGS))
         )
-    return identifiers, names, addresses, involvements, about, events
 
 
 def area_load(
@@ -250,32 +280,36 @@ def area_load(
     area_end = dt.datetime.combine(area.end, dt.time(23, 59), tzinfo=dt.UTC)
     for specs in _batches(area.iter_people(), batch):
         with transaction.atomic():
-            people = Person.objects.bulk_create([_person_row(s, orgs) for s in specs])
-            rows: tuple[list, ...] = ([], [], [], [], [], [])
-            for spec, person in zip(specs, people, strict=True):
-                for bucket, items in zip(
+            person_rows = [_person_row(s, orgs, now) for s in specs]
+            ids = ids_allocate(Person, len(person_rows))
+            if ids is not None:
+                rows_insert(
+                    Person,
+                    ("id", *PERSON_COLUMNS),
+                    [(pk, *row) for pk, row in zip(ids, person_rows, strict=True)],
+                )
+            else:
+                ids = rows_insert(Person, PERSON_COLUMNS, person_rows)
+            rows = _Rows()
+            for spec, pid in zip(specs, ids, strict=True):
+                _children(
+                    spec,
+                    pid,
                     rows,
-                    _children(
-                        spec,
-                        person,
-                        orgs=orgs,
-                        systems=systems,
-                        now=now,
-                        area_end=area_end,
-                    ),
-                    strict=True,
-                ):
-                    bucket.extend(items)
-            identifiers, names, addresses, involvements, about, events = rows
-            Identifier.objects.bulk_create(identifiers, batch_size=5000)
-            PersonName.objects.bulk_create(names, batch_size=5000)
-            Address.objects.bulk_create(addresses, batch_size=5000)
-            Involvement.objects.bulk_create(involvements, batch_size=5000)
-            AboutMe.objects.bulk_create(about, batch_size=5000)
-            Event.objects.bulk_create(events, batch_size=5000)
-        stats.people += len(people)
-        stats.events += len(events)
-        stats.identifiers += len(identifiers)
+                    orgs=orgs,
+                    systems=systems,
+                    now=now,
+                    area_end=area_end,
+                )
+            rows_insert(Identifier, IDENTIFIER_COLUMNS, rows.identifiers)
+            rows_insert(PersonName, NAME_COLUMNS, rows.names)
+            rows_insert(Address, ADDRESS_COLUMNS, rows.addresses)
+            rows_insert(Involvement, INVOLVEMENT_COLUMNS, rows.involvements)
+            rows_insert(AboutMe, ABOUT_ME_COLUMNS, rows.about_me)
+            rows_insert(Event, EVENT_COLUMNS, rows.events)
+        stats.people += len(specs)
+        stats.events += len(rows.events)
+        stats.identifiers += len(rows.identifiers)
         if progress:
             progress(len(specs))
     if connection.vendor == "postgresql":

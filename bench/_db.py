@@ -1,0 +1,32 @@
+"""Helpers shared by the benchmarks: a fresh PostgreSQL database and Django."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/joinedup_bench"
+
+
+def database_recreate(url: str) -> None:
+    """Drop and create the database named in `url` (PostgreSQL only)."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = (
+        parsed._replace(path="/postgres")
+        .geturl()
+        .replace("postgres://", "postgresql://", 1)
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def django_setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.config.settings")
+    import django
+
+    django.setup()
