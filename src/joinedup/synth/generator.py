@@ -35,6 +35,7 @@ from joinedup.synth.history import (
     History,
     RawEvent,
     Window,
+    _cum,
 )
 
 DEFAULT_SEED = 20261127
@@ -219,15 +220,6 @@ def _context(area: Area) -> _Context:
 
 
 # --- pre-built weighted lists -----------------------------------------------------
-
-
-def _cum(weights: Sequence[float]) -> tuple[list[float], float]:
-    out: list[float] = []
-    total = 0.0
-    for w in weights:
-        total += w
-        out.append(total)
-    return out, total
 
 
 _AGE_CUM, _AGE_TOTAL = _cum([b[2] for b in cat.AGE_BANDS_5Y])

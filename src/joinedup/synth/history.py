@@ -71,6 +71,7 @@ DISTRICT_NURSING_P = (0.0, 0.003, 0.01, 0.04, 0.10, 0.22)
 
 
 def _cum(weights: Sequence[float]) -> tuple[list[float], float]:
+    """Cumulative weights and their total, for random.choices(cum_weights=...)."""
     out: list[float] = []
     total = 0.0
     for w in weights:
