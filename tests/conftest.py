@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 
 from joinedup.governance.access import Actor
-from joinedup.governance.models import Organisation, OrganisationType, Role, User
+from joinedup.governance.models import (
+    AuditEntry,
+    AuditMaintenance,
+    Organisation,
+    OrganisationType,
+    Role,
+    User,
+)
 from joinedup.people.models import InvolvementKind, Person
 from joinedup.record.models import SourceKind, SourceSystem
 from tests.factories import (
@@ -43,6 +51,22 @@ def actor_for(user: User, channel: str = "web") -> Actor:
     return Actor(
         user_id=user.pk, role=m.role, organisation_id=m.organisation_id, channel=channel
     )
+
+
+@pytest.fixture(autouse=True)
+def _audit_rows_removable_at_teardown(request):
+    """Tests on a real transaction (browser, live server) end by emptying every
+    table; on SQLite the append-only trigger allows that only in maintenance mode.
+    Depending on transactional_db here makes this teardown run before the flush."""
+    transactional = bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    yield
+    if transactional and connection.vendor == "sqlite":
+        AuditMaintenance.objects.create()
+        AuditEntry.objects.all().delete()
 
 
 @pytest.fixture(autouse=True)

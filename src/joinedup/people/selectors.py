@@ -14,7 +14,11 @@ from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import (
     Actor,
     Decision,
+    Scope,
     decide,
+    facts_gather,
+    may_break_glass,
+    may_claim_relationship,
     people_visible_q,
     relationship_exists_annotations,
 )
@@ -82,23 +86,65 @@ class SealedNotice:
 
 @dataclass
 class PersonAccess:
-    """An opened record: the person, the relationship relied on and the categories
-    the actor may read. Made only by `person_access_open`."""
+    """An opened record: the person, the relationship relied on and, per
+    category, whether the actor may read it all or only their own organisation's
+    records. Made only by `person_access_open`."""
 
     actor: Actor
     person: Person
     via: str
     allowed_categories: frozenset[str]
     decisions: dict[str, Decision] = field(default_factory=dict)
+    break_glass_until: dt.datetime | None = None
 
     def may_read(self, category: str) -> bool:
         return category in self.allowed_categories
 
+    @property
+    def full_categories(self) -> list[str]:
+        return sorted(
+            c for c in self.allowed_categories if self.decisions[c].scope == Scope.ALL
+        )
+
+    @property
+    def own_organisation_categories(self) -> list[str]:
+        return sorted(
+            c
+            for c in self.allowed_categories
+            if self.decisions[c].scope == Scope.OWN_ORGANISATION
+        )
+
+    @property
+    def limited(self) -> list[Decision]:
+        """Categories limited to the actor's own records by an objection."""
+        return [
+            d
+            for c, d in self.decisions.items()
+            if d.scope == Scope.OWN_ORGANISATION and c not in SEALED_CATEGORIES
+        ]
+
+
+@dataclass(frozen=True)
+class RefusalHelp:
+    """What a refused professional can do next, in plain words."""
+
+    reason: str
+    person_id: int
+    may_break_glass: bool
+    may_claim: bool
+
+
+class RecordRefused(AccessRefused):
+    def __init__(self, detail: str, *, help: RefusalHelp) -> None:
+        super().__init__(detail)
+        self.help = help
+
 
 def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAccess:
     """Decide, for every category, whether the actor may read this person's record,
-    audit each decision, and return the opened record; raise AccessRefused when the
-    actor may not see the person at all and NotFound for an unknown person."""
+    audit each decision, and return the opened record; raise RecordRefused (an
+    AccessRefused) when the actor may not see the person at all and NotFound for an
+    unknown person."""
     person = (
         Person.objects.select_related("registered_gp", "about_me")
         .annotate(**relationship_exists_annotations(actor))
@@ -110,8 +156,9 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
             f"person: there is no person with id {person_id}",
             fields={"id": "no such person"},
         )
+    facts = facts_gather(actor, person)
     decisions = {
-        category: decide(actor, person, action, category)
+        category: decide(actor, person, action, category, facts)
         for category in AccessCategory.values
     }
     audit_record_many(
@@ -119,13 +166,22 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
     )
     base = decisions[AccessCategory.DEMOGRAPHICS]
     if not base.allowed:
-        raise AccessRefused(f"You cannot see this person's record: {base.reason}.")
+        raise RecordRefused(
+            f"You cannot see this person's record: {base.reason}.",
+            help=RefusalHelp(
+                reason=base.reason,
+                person_id=person.pk,
+                may_break_glass=may_break_glass(actor),
+                may_claim=may_claim_relationship(actor),
+            ),
+        )
     return PersonAccess(
         actor=actor,
         person=person,
         via=base.via,
         allowed_categories=frozenset(c for c, d in decisions.items() if d.allowed),
         decisions=decisions,
+        break_glass_until=facts.break_glass_until,
     )
 
 
@@ -162,7 +218,7 @@ def person_record_get(*, access: PersonAccess) -> PersonRecord:
     )
     sealed_rows = (
         Event.objects.filter(person=person, category__in=SEALED_CATEGORIES)
-        .exclude(category__in=access.allowed_categories)
+        .exclude(organisation_id=access.actor.organisation_id)
         .values_list("category", "organisation__name", "organisation__contact_phone")
         .distinct()
         .order_by("category", "organisation__name")

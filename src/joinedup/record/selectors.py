@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.paginator import Page
+from django.db.models import Q
 
 from joinedup.errors import InvalidInput
 from joinedup.governance.access import Actor, Decision, people_visible_q
@@ -33,7 +34,12 @@ def timeline_page(
     """The person's events, newest first, in the categories the actor may read,
     optionally narrowed to one source system and one category."""
     events = Event.objects.filter(
-        person_id=access.person.pk, category__in=sorted(access.allowed_categories)
+        Q(category__in=access.full_categories)
+        | Q(
+            category__in=access.own_organisation_categories,
+            organisation_id=access.actor.organisation_id,
+        ),
+        person_id=access.person.pk,
     )
     if filters.category:
         if filters.category not in AccessCategory.values:

@@ -1,10 +1,9 @@
-"""Organisations, teams, users and their roles, API tokens and the access audit."""
+"""Organisations, teams, users and their roles, and API tokens."""
 
 from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -64,6 +63,12 @@ class AccessCategory(models.TextChoices):
 
 SEALED_CATEGORIES = frozenset(
     {AccessCategory.SAFEGUARDING, AccessCategory.SEXUAL_HEALTH}
+)
+
+# Roles that may claim a relationship the system does not know about (a clinician
+# seeing the person today). Others ask for access or use break-glass.
+CLINICAL_ROLES = frozenset(
+    {Role.GP, Role.COMMUNITY_MATRON, Role.DISCHARGE_COORDINATOR, Role.CHC_ASSESSOR}
 )
 
 
@@ -153,44 +158,3 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-
-
-class AuditOutcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    REFUSED = "refused", "Refused"
-
-
-class AuditEntry(models.Model):
-    """One access to person data, allowed or refused. Append-only: written by
-    `governance.services.audit_record` and never updated or deleted. Holds no names,
-    NHS numbers or free text: only keys."""
-
-    occurred_at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
-    role = models.CharField(max_length=40, blank=True)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=40)  # e.g. "view_record", "search"
-    category = models.CharField(max_length=20, blank=True)
-    outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
-    reason = models.CharField(max_length=200)
-    via = models.CharField(max_length=60, blank=True)
-    channel = models.CharField(max_length=10, default="web")  # web | api | cli
-    request_id = models.CharField(max_length=36, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["person", "-occurred_at"])]
-        ordering = ["-occurred_at", "-id"]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self) -> str:
-        return f"{self.outcome} {self.action} {self.category} by user {self.actor_id}"

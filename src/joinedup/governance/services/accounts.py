@@ -1,74 +1,15 @@
-"""Writes in governance: accounts, API tokens and the audit of person-data access."""
+"""Writes: professionals' accounts and API tokens."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from joinedup.errors import InvalidInput, NotFound
-from joinedup.governance.access import Actor, Decision
-from joinedup.governance.models import (
-    ApiToken,
-    AuditEntry,
-    AuditOutcome,
-    Membership,
-    Organisation,
-    Role,
-    User,
-)
-
-
-def audit_record_many(
-    *,
-    actor: Actor,
-    person_id: int | None,
-    action: str,
-    decisions: Iterable[tuple[str, Decision]],
-) -> None:
-    """Write one audit entry per (category, decision): who, in which role and
-    organisation, did what to which category of whose record, and why it was
-    allowed or refused. One INSERT, whatever the number of categories."""
-    now = timezone.now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                occurred_at=now,
-                actor_id=actor.user_id,
-                role=actor.role,
-                organisation_id=actor.organisation_id,
-                person_id=person_id,
-                action=action,
-                category=category,
-                outcome=AuditOutcome.ALLOWED if d.allowed else AuditOutcome.REFUSED,
-                reason=d.reason[:200],
-                via=d.via,
-                channel=actor.channel,
-                request_id=actor.request_id,
-            )
-            for category, d in decisions
-        ]
-    )
-
-
-def audit_record(
-    *,
-    actor: Actor,
-    person_id: int | None,
-    action: str,
-    category: str,
-    decision: Decision,
-) -> None:
-    audit_record_many(
-        actor=actor,
-        person_id=person_id,
-        action=action,
-        decisions=[(category, decision)],
-    )
+from joinedup.governance.models import ApiToken, Membership, Organisation, Role, User
 
 
 def _organisation_get(code: str) -> Organisation:
