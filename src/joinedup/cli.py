@@ -172,6 +172,19 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    _django_setup()
+    from joinedup.governance.selectors import audit_chain_verify
+
+    result = audit_chain_verify()
+    if not result.ok:
+        raise CommandError(
+            f"the audit chain is broken at entry #{result.first_bad_seq}: "
+            f"{result.problem} ({result.checked:,} entries before it are intact)"
+        )
+    print(f"The audit chain is intact: {result.checked:,} entries checked.")
+
+
 def cmd_migrate(args: argparse.Namespace) -> None:
     _django_setup()
     _migrate(quiet=False)
@@ -255,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(handler=cmd_token_create)
     t.add_argument("name", help="username")
     t.add_argument("--label", default="default", help="what the token is for")
+
+    p = add("audit", lambda a: None, "the audit of access to person data")
+    audit_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = audit_sub.add_parser("verify", help="check the audit's hash chain")
+    a.set_defaults(handler=cmd_audit_verify)
 
     add("migrate", cmd_migrate, "create or update the database tables")
 

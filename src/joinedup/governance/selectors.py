@@ -1,17 +1,28 @@
-"""Reads in governance: who is acting, from a session or an API token."""
+"""Reads in governance: who is acting, the audit chain and access reports, and
+the IG lead's review lists."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from joinedup.errors import AccessRefused, NotFound
 from joinedup.governance.access import Actor
 from joinedup.governance.models import (
+    GENESIS_HASH,
+    AccessCategory,
     ApiToken,
+    AuditChainHead,
     AuditEntry,
     AuditOutcome,
+    BreakGlass,
     Membership,
+    RelationshipClaim,
+    ReviewStatus,
+    Role,
+    SharingAgreement,
     User,
 )
 
@@ -72,3 +83,157 @@ def audit_refused_recent(
     return refused.count(), list(
         refused.select_related("actor", "organisation").order_by("-occurred_at")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def audit_chain_verify(*, chunk: int = 20_000) -> ChainCheck:
+    """Recompute the audit chain from the first entry: every entry's hash must
+    match its content and the previous entry's hash, sequence numbers must have no
+    gaps, and the chain's head must point at the last entry. Names the first entry
+    that does not fit."""
+    fields = (*AuditEntry.HASHED, "prev_hash", "entry_hash")
+    prev, expected, checked = GENESIS_HASH, 1, 0
+    while True:
+        rows = list(
+            AuditEntry.objects.filter(seq__gte=expected)
+            .order_by("seq")
+            .values_list(*fields)[:chunk]
+        )
+        if not rows:
+            break
+        for row in rows:
+            values, prev_hash, entry_hash = (
+                row[: len(AuditEntry.HASHED)],
+                row[-2],
+                row[-1],
+            )
+            seq = values[0]
+            if seq != expected:
+                return ChainCheck(
+                    False, checked, expected, f"entry #{expected} is missing"
+                )
+            if prev_hash != prev:
+                return ChainCheck(
+                    False,
+                    checked,
+                    seq,
+                    f"entry #{seq} does not follow entry #{seq - 1}",
+                )
+            if AuditEntry.hash_of(prev, values) != entry_hash:
+                return ChainCheck(
+                    False,
+                    checked,
+                    seq,
+                    f"entry #{seq} was changed after it was written",
+                )
+            prev, expected, checked = entry_hash, expected + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_seq != checked or head.last_hash != prev):
+        return ChainCheck(
+            False,
+            checked,
+            checked + 1,
+            f"entries #{checked + 1} to #{head.last_seq} were removed",
+        )
+    return ChainCheck(True, checked)
+
+
+def _ig_lead_required(actor: Actor) -> None:
+    if actor.role != Role.IG_LEAD:
+        raise AccessRefused("Only information governance leads can see this.")
+
+
+def person_access_report(
+    *, actor: Actor, person_id: int, limit: int = 5000
+) -> list[AuditEntry]:
+    """Who accessed the person's record, what and when, newest first: for a
+    subject access request. IG leads only; the report itself is audited."""
+    _ig_lead_required(actor)
+    from joinedup.governance.access import Decision
+    from joinedup.governance.services import audit_record
+    from joinedup.people.models import Person
+
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound(f"person: there is no person with id {person_id}")
+    entries = list(
+        AuditEntry.objects.select_related("actor", "organisation")
+        .filter(person_id=person_id)
+        .order_by("-seq")[:limit]
+    )
+    audit_record(
+        actor=actor,
+        person_id=person_id,
+        action="access_report",
+        category=AccessCategory.DEMOGRAPHICS,
+        decision=Decision(True, "subject access: who has seen this record"),
+    )
+    return entries
+
+
+def break_glass_review_list(
+    *, actor: Actor, pending_only: bool = True
+) -> list[BreakGlass]:
+    _ig_lead_required(actor)
+    uses = BreakGlass.objects.select_related("user", "organisation", "reviewed_by")
+    if pending_only:
+        uses = uses.filter(review_status=ReviewStatus.PENDING)
+    return list(uses.order_by("-started_at")[:200])
+
+
+def relationship_claim_list(
+    *, actor: Actor, pending_only: bool = True
+) -> list[RelationshipClaim]:
+    _ig_lead_required(actor)
+    claims = RelationshipClaim.objects.select_related(
+        "user", "organisation", "reviewed_by"
+    )
+    if pending_only:
+        claims = claims.filter(review_status=ReviewStatus.PENDING)
+    return list(claims.order_by("-claimed_at")[:200])
+
+
+def sharing_agreement_list(*, actor: Actor) -> list[SharingAgreement]:
+    """Agreements the actor's organisation is party to."""
+    _ig_lead_required(actor)
+    return list(
+        SharingAgreement.objects.filter(parties__organisation_id=actor.organisation_id)
+        .prefetch_related("parties__organisation")
+        .order_by("-created_at")
+    )
+
+
+def sharing_agreement_get(*, actor: Actor, agreement_id: int) -> SharingAgreement:
+    _ig_lead_required(actor)
+    agreement = (
+        SharingAgreement.objects.filter(
+            pk=agreement_id, parties__organisation_id=actor.organisation_id
+        )
+        .prefetch_related("parties__organisation", "parties__approved_by")
+        .first()
+    )
+    if agreement is None:
+        raise NotFound(
+            f"agreement: there is no agreement with id {agreement_id} "
+            "that your organisation is party to"
+        )
+    return agreement
+
+
+def agreement_status(agreement: SharingAgreement, *, today: dt.date) -> str:
+    parties = list(agreement.parties.all())
+    if agreement.ended_at is not None:
+        return "Ended"
+    if any(p.approved_at is None for p in parties):
+        return "Waiting for approval"
+    if today < agreement.start_date:
+        return "Approved, not started"
+    if today > agreement.end_date:
+        return "Expired"
+    return "In force"
