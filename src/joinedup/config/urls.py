@@ -6,6 +6,7 @@ from joinedup.config.api import api
 urlpatterns = [
     path("", include("joinedup.web.urls")),
     path("people/", include("joinedup.people.urls")),
+    path("", include("joinedup.governance.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

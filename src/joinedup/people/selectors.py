@@ -284,3 +284,25 @@ def area_figures(*, actor: Actor, today: dt.date) -> list[AreaFigure]:
         decision=Decision(True, "aggregate figures, opt-outs excluded"),
     )
     return figures
+
+
+def person_id_for_nhs_number(*, nhs_number: str) -> int | None:
+    """The id of the person with this NHS number, for emergency access and access
+    reports only: both are audited by their callers and reveal nothing else."""
+    return (
+        Person.objects.filter(nhs_number=nhs_number)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def consent_history(*, access: PersonAccess) -> list:
+    """The person's consent and objection records, newest first."""
+    from joinedup.governance.models import ConsentRecord
+
+    return list(
+        ConsentRecord.objects.select_related("organisation", "recorded_by")
+        .filter(person_id=access.person.pk)
+        .order_by("-recorded_at", "-id")
+    )

@@ -12,6 +12,7 @@ from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
 from joinedup.governance.models import AccessCategory
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
+    RecordRefused,
     person_access_open,
     person_record_get,
     person_search,
@@ -36,6 +37,13 @@ def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
 
 
 def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
+    if isinstance(error, RecordRefused):
+        return render(
+            request,
+            "people/refused.html",
+            {"detail": error.detail, "help": error.help},
+            status=403,
+        )
     titles = {
         403: "You cannot see this record",
         404: "Person not found",
