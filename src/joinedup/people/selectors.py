@@ -23,7 +23,7 @@ from joinedup.governance.access import (
     relationship_exists_annotations,
 )
 from joinedup.governance.models import SEALED_CATEGORIES, AccessCategory
-from joinedup.governance.services import audit_record, audit_record_many
+from joinedup.governance.services import audit_record
 from joinedup.people.models import Person
 from joinedup.people.search import SearchQuery
 
@@ -140,9 +140,29 @@ class RecordRefused(AccessRefused):
         self.help = help
 
 
+def _audit_categories(decisions: dict[str, Decision]) -> str:
+    """The categories read, for the one audit entry of an opened record; those
+    limited to the actor's own organisation's records are marked with "*"."""
+    return ",".join(
+        c + ("*" if d.scope == Scope.OWN_ORGANISATION else "")
+        for c, d in decisions.items()
+        if d.allowed
+    )
+
+
+def _audit_summary(decisions: dict[str, Decision]) -> Decision:
+    base = decisions[AccessCategory.DEMOGRAPHICS]
+    if not base.allowed:
+        return base
+    refused = [c for c, d in decisions.items() if not d.allowed]
+    reason = base.reason + (f"; refused: {', '.join(refused)}" if refused else "")
+    return Decision(True, reason, base.via)
+
+
 def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAccess:
     """Decide, for every category, whether the actor may read this person's record,
-    audit each decision, and return the opened record; raise RecordRefused (an
+    write one audit entry (the categories read, or why the record was refused),
+    and return the opened record; raise RecordRefused (an
     AccessRefused) when the actor may not see the person at all and NotFound for an
     unknown person."""
     person = (
@@ -161,10 +181,18 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
         category: decide(actor, person, action, category, facts)
         for category in AccessCategory.values
     }
-    audit_record_many(
-        actor=actor, person_id=person.pk, action=action, decisions=decisions.items()
-    )
     base = decisions[AccessCategory.DEMOGRAPHICS]
+    audit_record(
+        actor=actor,
+        person_id=person.pk,
+        action=action,
+        category=(
+            _audit_categories(decisions)
+            if base.allowed
+            else AccessCategory.DEMOGRAPHICS
+        ),
+        decision=_audit_summary(decisions),
+    )
     if not base.allowed:
         raise RecordRefused(
             f"You cannot see this person's record: {base.reason}.",

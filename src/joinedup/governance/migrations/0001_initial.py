@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                 ('occurred_at', models.DateTimeField(db_index=True)),
                 ('role', models.CharField(blank=True, max_length=40)),
                 ('action', models.CharField(max_length=40)),
-                ('category', models.CharField(blank=True, max_length=20)),
+                ('category', models.CharField(blank=True, max_length=200)),
                 ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('refused', 'Refused')], max_length=10)),
                 ('reason', models.CharField(max_length=200)),
                 ('via', models.CharField(blank=True, max_length=60)),

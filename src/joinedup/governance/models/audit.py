@@ -45,7 +45,9 @@ class AuditEntry(models.Model):
         "people.Person", on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(max_length=40)  # e.g. "view_record", "search"
-    category = models.CharField(max_length=20, blank=True)
+    # One category, or for an opened record every category read, comma-separated
+    # ("*" marks those limited to the actor's own organisation's records).
+    category = models.CharField(max_length=200, blank=True)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
     reason = models.CharField(max_length=200)
     via = models.CharField(max_length=60, blank=True)
