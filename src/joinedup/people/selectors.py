@@ -23,6 +23,7 @@ from joinedup.governance.access import (
     relationship_exists_annotations,
 )
 from joinedup.governance.models import SEALED_CATEGORIES, AccessCategory
+from joinedup.governance.secondary_use import Purpose, opted_out_excluded, suppress
 from joinedup.governance.services import audit_record
 from joinedup.people.models import Person
 from joinedup.people.search import SearchQuery
@@ -262,9 +263,6 @@ def person_record_get(*, access: PersonAccess) -> PersonRecord:
     )
 
 
-SMALL_NUMBER = 5  # DESIGN: suppress counts below 5 outside direct care
-
-
 @dataclass(frozen=True)
 class AreaFigure:
     label: str
@@ -272,7 +270,7 @@ class AreaFigure:
 
     @property
     def shown(self) -> str:
-        return "<5" if 0 < self.count < SMALL_NUMBER else f"{self.count:,}"
+        return suppress(self.count, purpose=Purpose.PLANNING)
 
 
 def area_figures(*, actor: Actor, today: dt.date) -> list[AreaFigure]:
@@ -297,10 +295,10 @@ def area_figures(*, actor: Actor, today: dt.date) -> list[AreaFigure]:
         ),
         AreaFigure(
             "Emergency and elective admissions in the last 30 days",
-            Event.objects.filter(
-                kind=EventKind.ADMISSION,
-                occurred_at__gte=since,
-                person__national_data_opt_out=False,
+            opted_out_excluded(
+                Event.objects.filter(kind=EventKind.ADMISSION, occurred_at__gte=since),
+                purpose=Purpose.PLANNING,
+                person_field="person",
             ).count(),
         ),
     ]
