@@ -70,9 +70,14 @@ def _audit_rows_removable_at_teardown(request):
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings):
     # Real hashing is deliberately slow; the tests exercise login, not PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Two-factor sign-in and lock-out have tests of their own (tests/web/); the
+    # rest sign in with the test client's login(), which those would get in the
+    # way of.
+    settings.JOINEDUP_REQUIRE_2FA = False
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture

@@ -102,6 +102,8 @@ def cmd_load(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
+    # The demo signs in without an authenticator app; production requires one.
+    os.environ.setdefault("JOINEDUP_REQUIRE_2FA", "0")
     _django_setup()
     _migrate()
     from joinedup.people.models import Person

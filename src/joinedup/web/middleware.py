@@ -57,3 +57,27 @@ class RequestIdMiddleware:
             f'db;dur={counter.seconds * 1000:.1f};desc="{counter.count} queries"'
         )
         return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Signed-in professionals must also prove a second factor (TOTP) before they
+    see anything, unless JOINEDUP_REQUIRE_2FA is off (the demo turns it off)."""
+
+    EXEMPT_PREFIXES = ("/account/", "/static/", "/api/", "/fhir/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.shortcuts import redirect
+
+        user = request.user
+        if (
+            settings.JOINEDUP_REQUIRE_2FA
+            and user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            return redirect("two_factor")
+        return self.get_response(request)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from joinedup.web import views
+from joinedup.web import two_factor, views
 from joinedup.web.forms import LoginForm
 
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/role/", views.role_choose, name="role_choose"),
+    path("account/two-factor/", two_factor.two_factor, name="two_factor"),
 ]
