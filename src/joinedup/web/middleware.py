@@ -76,7 +76,7 @@ class TwoFactorRequiredMiddleware:
         if (
             settings.JOINEDUP_REQUIRE_2FA
             and user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not user.is_verified()  # type: ignore[attr-defined]
             and not request.path.startswith(self.EXEMPT_PREFIXES)
         ):
             return redirect("two_factor")
