@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "joinedup.people",
     "joinedup.record",
     "joinedup.coordination",
+    "joinedup.interop",
     "joinedup.web",
 ]
 
