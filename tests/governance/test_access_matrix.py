@@ -85,7 +85,25 @@ def rest_person_paths() -> list[str]:
     )
 
 
+def fhir_person_urls(person_id: int) -> list[str]:
+    """Patient read and $everything, and a patient-scoped search of every FHIR
+    resource type that takes a patient (from the API's own registry)."""
+    from joinedup.interop.fhir.resources import HANDLERS
+
+    urls = [
+        f"/fhir/R4/Patient/{person_id}",
+        f"/fhir/R4/Patient/{person_id}/$everything",
+    ]
+    urls += [
+        f"/fhir/R4/{name}?patient=Patient/{person_id}"
+        for name, handler in sorted(HANDLERS.items())
+        if "patient" in handler.params
+    ]
+    return urls
+
+
 def test_the_matrix_covers_the_endpoints_we_know():
+    assert "/fhir/R4/Encounter?patient=Patient/1" in fhir_person_urls(1)
     assert {"person_detail", "person_timeline", "consent"} <= set(web_person_routes())
     assert {"/api/v1/people/{person_id}", "/api/v1/people/{person_id}/timeline"} <= set(
         rest_person_paths()
@@ -219,6 +237,7 @@ def test_access_matrix(client, scene, role, state):
         ("rest", path.replace("{person_id}", str(person.pk)))
         for path in rest_person_paths()
     ]
+    requests += [("rest", url) for url in fhir_person_urls(person.pk)]
     for channel, url in requests:
         before = AuditEntry.objects.count()
         if channel == "web":
