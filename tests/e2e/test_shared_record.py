@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.factories import PASSWORD, EventFactory
@@ -76,9 +77,8 @@ def test_social_worker_finds_person_by_nhs_number_and_sees_timeline(
 
     # Filtering by source swaps the timeline in place (htmx).
     page.get_by_label("Source system").select_option("council-sc")
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=timeline-event]').length === 2"
-    )
+    # (a locator wait: the page's Content-Security-Policy forbids eval)
+    expect(page.get_by_test_id("timeline-event")).to_have_count(2)
     assert re.search(r"2 events", page.get_by_test_id("timeline-count").inner_text())
 
 
