@@ -168,9 +168,9 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
         sw_client.get(url)
 
 
-PERSON_PAGE_QUERIES = 23  # session (4), user, membership, person, agreements,
-# consents, audit (5: savepoint, chain head, insert, head update, release), record
-# sections (6), timeline (2)
+PERSON_PAGE_QUERIES = 22  # session (4), user, membership, person, relationship
+# facts, audit (5: savepoint, chain head, insert, head update, release), record
+# sections (7), timeline (2)
 
 
 def test_home_page_fits_the_role(client, world):

@@ -2,7 +2,7 @@
 person data. Views, API handlers and exports never decide for themselves; they call
 selectors, and selectors call this module.
 
-A decision has two steps. `facts_gather` finds, in a fixed number of queries, the
+A decision has two steps. `facts_gather` finds, in one query in the common case, the
 relationships between the acting professional and the person (care team, GP
 registration, hospital patient, other involvement of their organisation, sharing
 agreements, a self-claimed relationship, break-glass) and the person's consent
@@ -104,48 +104,6 @@ class Facts:
         return ""
 
 
-def relationship_exists_annotations(actor: Actor) -> dict[str, object]:
-    """Annotations for a Person queryset with the relationship facts that can be
-    found in the same query as the person."""
-    from django.db.models import Subquery
-
-    from joinedup.coordination.models import CareTeamMember
-    from joinedup.governance.models import BreakGlass, RelationshipClaim
-    from joinedup.people.models import Involvement
-
-    now = timezone.now()
-    return {
-        "_in_care_team": Exists(
-            CareTeamMember.objects.filter(
-                person=OuterRef("pk"), user_id=actor.user_id, ended_on__isnull=True
-            )
-        ),
-        "_involvement_kind": Subquery(
-            Involvement.objects.filter(
-                person=OuterRef("pk"), organisation_id=actor.organisation_id
-            ).values("kind")[:1]
-        ),
-        "_claim_active": Exists(
-            RelationshipClaim.objects.filter(
-                person=OuterRef("pk"),
-                user_id=actor.user_id,
-                organisation_id=actor.organisation_id,
-                expires_at__gt=now,
-            )
-        ),
-        "_break_glass_until": Subquery(
-            BreakGlass.objects.filter(
-                person=OuterRef("pk"),
-                user_id=actor.user_id,
-                organisation_id=actor.organisation_id,
-                expires_at__gt=now,
-            )
-            .order_by("-expires_at")
-            .values("expires_at")[:1]
-        ),
-    }
-
-
 def agreements_in_force(
     actor: Actor, *, today: dt.date
 ) -> list[tuple[set[int], set[str]]]:
@@ -184,48 +142,113 @@ def agreements_in_force(
     return found
 
 
-def facts_gather(actor: Actor, person: object) -> Facts:
-    """The facts for one person, who must come from a queryset annotated with
-    `relationship_exists_annotations(actor)`. Two or three further queries:
-    agreements, the partners' involvement, objections."""
+def _facts_sql() -> str:
+    """One statement that answers every common relationship question at once.
+    Written as SQL (portable between PostgreSQL and SQLite) because this runs on
+    every record opened: it costs one round trip and almost no planning."""
+    from joinedup.coordination.models import CareTeamMember
+    from joinedup.governance.models import (
+        BreakGlass,
+        ConsentRecord,
+        RelationshipClaim,
+        SharingAgreement,
+        SharingAgreementParty,
+    )
+    from joinedup.people.models import Involvement
+
+    t = {
+        "care": CareTeamMember._meta.db_table,
+        "inv": Involvement._meta.db_table,
+        "claim": RelationshipClaim._meta.db_table,
+        "bg": BreakGlass._meta.db_table,
+        "consent": ConsentRecord._meta.db_table,
+        "agr": SharingAgreement._meta.db_table,
+        "party": SharingAgreementParty._meta.db_table,
+    }
+    # Table names come from the models, never from input.
+    return f"""
+        SELECT
+          EXISTS (SELECT 1 FROM {t["care"]} WHERE person_id = %(p)s
+                  AND user_id = %(u)s AND ended_on IS NULL),
+          (SELECT kind FROM {t["inv"]} WHERE person_id = %(p)s
+                  AND organisation_id = %(o)s),
+          EXISTS (SELECT 1 FROM {t["claim"]} WHERE person_id = %(p)s
+                  AND user_id = %(u)s AND organisation_id = %(o)s
+                  AND expires_at > %(now)s),
+          (SELECT MAX(expires_at) FROM {t["bg"]} WHERE person_id = %(p)s
+                  AND user_id = %(u)s AND organisation_id = %(o)s
+                  AND expires_at > %(now)s),
+          EXISTS (SELECT 1 FROM {t["consent"]} WHERE person_id = %(p)s),
+          EXISTS (SELECT 1 FROM {t["party"]} party JOIN {t["agr"]} agr
+                  ON agr.id = party.agreement_id
+                  WHERE party.organisation_id = %(o)s AND agr.ended_at IS NULL
+                  AND agr.start_date <= %(today)s AND agr.end_date >= %(today)s)
+    """  # noqa: S608
+
+
+def facts_gather(actor: Actor, person_id: int, registered_gp_id: int | None) -> Facts:
+    """The facts between the actor and one person. One query in the common case;
+    one or two more only when the person has consent records or the actor's
+    organisation has sharing agreements in force."""
+    from django.db import connection
+    from django.utils.dateparse import parse_datetime
+
     from joinedup.governance.models import ConsentRecord
     from joinedup.people.models import Involvement
 
     if actor.role not in DIRECT_CARE_ROLES:
         return Facts()
-    person_id = person.pk  # type: ignore[attr-defined]
+    now = timezone.now()
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _facts_sql(),
+            {
+                "p": person_id,
+                "u": actor.user_id,
+                "o": actor.organisation_id,
+                "now": connection.ops.adapt_datetimefield_value(now),
+                "today": connection.ops.adapt_datefield_value(today),
+            },
+        )
+        care, kind, claim, break_glass, has_consent, has_agreements = cursor.fetchone()
+    if isinstance(break_glass, str):  # SQLite returns text from an aggregate
+        break_glass = parse_datetime(break_glass)
+        if break_glass is not None and timezone.is_naive(break_glass):
+            break_glass = timezone.make_aware(break_glass, dt.UTC)
     agreement_categories: set[str] = set()
-    agreements = agreements_in_force(actor, today=timezone.localdate())
-    if agreements:
-        partners = set().union(*(p for p, _ in agreements))
+    if has_agreements:
+        agreements = agreements_in_force(actor, today=today)
+        partners = set().union(*(p for p, _ in agreements)) if agreements else set()
         involved = set(
             Involvement.objects.filter(
                 person_id=person_id, organisation_id__in=partners
             ).values_list("organisation_id", flat=True)
         )
-        registered = getattr(person, "registered_gp_id", None)
-        if registered in partners:
-            involved.add(registered)
+        if registered_gp_id in partners:
+            involved.add(registered_gp_id)
         for partner_ids, categories in agreements:
             if partner_ids & involved:
                 agreement_categories |= categories
-    # The newest record per (category, organisation) is in force.
-    in_force: dict[tuple[str, int | None], str] = {}
-    for category, org_id, decision in (
-        ConsentRecord.objects.filter(person_id=person_id)
-        .order_by("-recorded_at", "-id")
-        .values_list("category", "organisation_id", "decision")
-    ):
-        in_force.setdefault((category, org_id), decision)
+    objections: frozenset[tuple[str, int | None]] = frozenset()
+    if has_consent:
+        # The newest record per (category, organisation) is in force.
+        in_force: dict[tuple[str, int | None], str] = {}
+        for category, org_id, decision in (
+            ConsentRecord.objects.filter(person_id=person_id)
+            .order_by("-recorded_at", "-id")
+            .values_list("category", "organisation_id", "decision")
+        ):
+            in_force.setdefault((category, org_id), decision)
+        objections = frozenset(k for k, v in in_force.items() if v == "objection")
     return Facts(
-        in_care_team=bool(getattr(person, "_in_care_team", False)),
-        registered_here=getattr(person, "registered_gp_id", None)
-        == actor.organisation_id,
-        involvement_kind=getattr(person, "_involvement_kind", None) or "",
+        in_care_team=bool(care),
+        registered_here=registered_gp_id == actor.organisation_id,
+        involvement_kind=kind or "",
         agreement_categories=frozenset(agreement_categories),
-        claim_active=bool(getattr(person, "_claim_active", False)),
-        break_glass_until=getattr(person, "_break_glass_until", None),
-        objections=frozenset(k for k, v in in_force.items() if v == "objection"),
+        claim_active=bool(claim),
+        break_glass_until=break_glass,
+        objections=objections,
     )
 
 
@@ -239,8 +262,8 @@ def _objected(facts: Facts, category: str, organisation_id: int) -> bool:
 def decide(
     actor: Actor, person: object, action: str, category: str, facts: Facts | None = None
 ) -> Decision:
-    """Decide whether `actor` may perform `action` on `category` data of `person`.
-    Pass `facts` to decide several categories with one gathering."""
+    """Decide whether `actor` may perform `action` on `category` data of `person`
+    (a Person). Pass `facts` to decide several categories with one gathering."""
     if category not in AccessCategory.values:
         return Decision(False, f"unknown category {category!r}")
     if actor.role not in DIRECT_CARE_ROLES:
@@ -248,7 +271,12 @@ def decide(
             False,
             f"the role {actor.role_label} has no direct-care access to person records",
         )
-    facts = facts if facts is not None else facts_gather(actor, person)
+    if facts is None:
+        facts = facts_gather(
+            actor,
+            person.pk,  # type: ignore[attr-defined]
+            getattr(person, "registered_gp_id", None),
+        )
     via = facts.relationship
     break_glass = facts.break_glass_until is not None
     if not via and not break_glass:

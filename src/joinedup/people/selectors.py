@@ -20,7 +20,6 @@ from joinedup.governance.access import (
     may_break_glass,
     may_claim_relationship,
     people_visible_q,
-    relationship_exists_annotations,
 )
 from joinedup.governance.models import SEALED_CATEGORIES, AccessCategory
 from joinedup.governance.secondary_use import Purpose, opted_out_excluded, suppress
@@ -168,7 +167,6 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
     unknown person."""
     person = (
         Person.objects.select_related("registered_gp", "about_me")
-        .annotate(**relationship_exists_annotations(actor))
         .filter(pk=person_id)
         .first()
     )
@@ -177,7 +175,7 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
             f"person: there is no person with id {person_id}",
             fields={"id": "no such person"},
         )
-    facts = facts_gather(actor, person)
+    facts = facts_gather(actor, person.pk, person.registered_gp_id)
     decisions = {
         category: decide(actor, person, action, category, facts)
         for category in AccessCategory.values
