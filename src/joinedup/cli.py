@@ -8,6 +8,10 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from joinedup.interop.services import Tally
 
 DEMO_PASSWORD = "joinedup-demo-2026"
 
@@ -89,6 +93,85 @@ def _load_area(people: int, seed: int) -> None:
     )
 
 
+def _tally_print(tally: Tally) -> None:
+    by_source: dict[str, list[int]] = {}
+    for (source, _day), row in tally.counts.items():
+        totals = by_source.setdefault(source, [0, 0, 0, 0])
+        for i, n in enumerate(row):
+            totals[i] += n
+    for source, (received, applied, duplicate, quarantined) in sorted(
+        by_source.items()
+    ):
+        print(
+            f"{source}: received {received:,}, applied {applied:,}, "
+            f"duplicate {duplicate:,}, quarantined {quarantined:,}"
+        )
+
+
+def _ingest_area(people: int, seed: int) -> None:
+    """The demo area through the real pipeline: generate the source systems'
+    extracts into var/extracts, then ingest them (HL7 v2, FHIR, CSV)."""
+    import time
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from joinedup.interop.paths import paths_ingest
+    from joinedup.synth.generator import area_generate
+    from joinedup.synth.load import organisations_and_systems_load
+    from joinedup.synth.writers import extracts_write
+
+    started = time.monotonic()
+    # The demo's history ends today, so "this week's admissions" are this week's.
+    area = area_generate(people=people, seed=seed, end=timezone.localdate())
+    out = Path(settings.DATA_DIR) / "extracts"
+    print(f"Writing the source systems' extracts of {people:,} people to {out}")
+    extracts_write(area=area, out_dir=out)
+    organisations_and_systems_load(area=area)
+    print("Ingesting them through the HL7 v2, FHIR and CSV adapters")
+    tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
+    _tally_print(tally)
+    print(f"Done in {time.monotonic() - started:.0f} s.")
+
+
+def cmd_ingest(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.errors import DomainError
+    from joinedup.interop.paths import paths_ingest
+
+    try:
+        tally = paths_ingest(
+            [Path(p) for p in args.paths],
+            source=args.source,
+            progress=lambda path: print(f"Ingesting {path}"),
+        )
+    except DomainError as exc:
+        raise CommandError(exc.detail) from None
+    _tally_print(tally)
+    if tally.quarantined:
+        print(
+            f"{tally.quarantined:,} quarantined: see /integration/quarantine/ "
+            "for the reasons"
+        )
+
+
+def cmd_mllp(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    import logging
+
+    from joinedup.interop.hl7v2.mllp import mllp_serve
+
+    logging.getLogger("joinedup").setLevel(logging.INFO)
+    print(f"MLLP listener on {args.host}:{args.port} (Ctrl+C or SIGTERM stops it)")
+    sys.stdout.flush()
+    try:
+        mllp_serve(host=args.host, port=args.port)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+
+
 def cmd_load(args: argparse.Namespace) -> None:
     _django_setup()
     _migrate()
@@ -112,7 +195,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     if Person.objects.exists():
         print("The demo area is already loaded; serving it again.")
     else:
-        _load_area(args.people, args.seed)
+        _ingest_area(args.people, args.seed)
     accounts = demo_users_create(password=DEMO_PASSWORD)
     print()
     print("Demo accounts (username: role, organisation):")
@@ -247,6 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", type=_positive, required=True)
     p.add_argument("--out", required=True, help="folder to write into")
     p.add_argument("--seed", type=int, default=20261127)
+
+    p = add("ingest", cmd_ingest, "ingest HL7 v2 files, FHIR bundles and CSV extracts")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--source", help="source system of CSV extracts, e.g. council-sc")
+
+    p = add("mllp", cmd_mllp, "listen for HL7 v2 messages over MLLP")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=2575)
 
     p = add("load", cmd_load, "load a synthetic area straight into an empty database")
     p.add_argument("--people", type=_positive, default=2000)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", include("joinedup.people.urls")),
     path("", include("joinedup.governance.urls")),
     path("api/v1/", api.urls),
+    path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/
     path("fhir/R4/", include("joinedup.interop.fhir.urls_api")),
     path("admin/", admin.site.urls),
 ]

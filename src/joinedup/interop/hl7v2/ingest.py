@@ -1,0 +1,365 @@
+"""HL7 v2 ingest: parse, validate, map and commit each message, then acknowledge.
+
+- `hl7_message_ingest` handles one message in its own transaction.
+- `hl7_batch_ingest` handles many in one transaction (group commit, used by the MLLP
+  listener and file ingest); if anything unexpected fails, the batch is rolled back
+  and each message is processed again on its own, so one bad message never costs
+  the others and nothing partial is committed.
+
+The answer is only known once the transaction has committed: AA (applied, or a
+duplicate control id already applied), AE or AR (quarantined, with the reason).
+"""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from joinedup.interop.hl7v2.ack import ack_build
+from joinedup.interop.hl7v2.mapping import adt_resolve, adt_write
+from joinedup.interop.hl7v2.parse import Header, Hl7Problem, adt_parse, header_parse
+from joinedup.interop.models import IngestKind, QuarantineItem
+from joinedup.interop.services import (
+    Tally,
+    quarantine_record,
+    receipt_exists,
+    receipt_record,
+    totals_add,
+)
+from joinedup.record.models import SourceKind, SourceSystem
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+UNKNOWN_SOURCE = "unknown"
+
+
+@dataclass(frozen=True)
+class Hl7Result:
+    ack_code: str  # AA | AE | AR
+    reason: str
+    control_id: str
+    ack: str
+    duplicate: bool = False
+    quarantine_id: int | None = None
+    source: str = ""
+
+
+class SourceSystems:
+    """HL7 v2 source systems by sending facility (MSH-4 = the organisation's ODS
+    code), looked up once."""
+
+    def __init__(self) -> None:
+        self._by_facility: dict[str, SourceSystem | None] = {}
+
+    def for_facility(self, facility: str) -> SourceSystem | None:
+        if facility not in self._by_facility:
+            self._by_facility[facility] = (
+                SourceSystem.objects.select_related("organisation")
+                .filter(kind=SourceKind.HL7V2, organisation__code=facility)
+                .order_by("id")
+                .first()
+            )
+        return self._by_facility[facility]
+
+
+_systems = SourceSystems()
+
+
+def caches_clear() -> None:
+    global _systems
+    _systems = SourceSystems()
+
+
+def _safe_header(text: str) -> Header | None:
+    try:
+        header, _ = header_parse(text)
+    except Hl7Problem:
+        return _loose_header(text)
+    except Exception:
+        return None
+    return header
+
+
+def _loose_header(text: str) -> Header | None:
+    """Whatever MSH fields can be read, to address an AR to the sender."""
+    start = text.find("MSH|")
+    if start < 0:
+        return None
+    fields = text[start:].split("\r", 1)[0].split("\n", 1)[0].split("|")
+
+    def f(n: int) -> str:  # MSH-n
+        value = fields[n - 1] if n - 1 < len(fields) else ""
+        return value.split("^")[0][:100]
+
+    trigger = (
+        fields[8].split("^")[1][:3] if len(fields) > 8 and "^" in fields[8] else ""
+    )
+    return Header(f(3), f(4), f(5), f(6), f(7), f(9), trigger, f(10), f(12))
+
+
+def _process(
+    text: str, *, origin: str, tally: Tally, systems: SourceSystems
+) -> Hl7Result:
+    """One message inside the caller's transaction. Expected problems become a
+    quarantine item and AE/AR; unexpected exceptions propagate."""
+    header: Header | None = None
+    source = UNKNOWN_SOURCE
+    try:
+        message = adt_parse(text)
+        header = message.header
+        system = systems.for_facility(header.sending_facility)
+        if system is None:
+            source = header.sending_facility[:60] or UNKNOWN_SOURCE
+            raise Hl7Problem(
+                f"MSH-4 sending facility {header.sending_facility[:20]!r} is not a "
+                "known HL7 v2 source system",
+                ack_code="AR",
+                error_code="204",
+                location="MSH-4",
+            )
+        source = system.code
+        if receipt_exists(source=source, control_id=header.control_id):
+            tally.add(source, duplicate=1)
+            reason = "duplicate message control ID: already applied, not applied again"
+            return Hl7Result(
+                "AA", reason, header.control_id, ack_build(header, "AA", reason),
+                duplicate=True, source=source,
+            )  # fmt: skip
+        provenance = f"hl7v2:{header.control_id}"[:200]
+        plan = adt_resolve(message, source_system=system, provenance=provenance)
+        adt_write(plan)
+        receipt_record(
+            source=source,
+            control_id=header.control_id,
+            kind=IngestKind.HL7V2,
+            message_type=header.message_type,
+        )
+        tally.add(source, applied=1)
+        return Hl7Result(
+            "AA", "", header.control_id, ack_build(header, "AA"), source=source
+        )
+    except Hl7Problem as problem:
+        header = header or _safe_header(text)
+        if source == UNKNOWN_SOURCE and header is not None:
+            known = systems.for_facility(header.sending_facility)
+            source = known.code if known else (header.sending_facility or source)[:60]
+        item, _ = quarantine_record(
+            source=source,
+            kind=IngestKind.HL7V2,
+            reason=problem.reason,
+            raw=text,
+            record_type="message",
+            origin=origin,
+            control_id=header.control_id if header else "",
+        )
+        tally.add(source, quarantined=1)
+        control_id = header.control_id if header else ""
+        return Hl7Result(
+            problem.ack_code,
+            problem.reason,
+            control_id,
+            ack_build(
+                header, problem.ack_code, problem.reason,
+                error_code=problem.error_code, location=problem.location,
+            ),
+            quarantine_id=item.pk,
+            source=source,
+        )  # fmt: skip
+
+
+def hl7_message_ingest(text: str, *, origin: str = "") -> Hl7Result:
+    """Process one message in its own transaction. An unexpected failure rolls it
+    back completely; the message is then quarantined (AE) if the database allows."""
+    try:
+        with transaction.atomic():
+            tally = Tally()
+            result = _process(text, origin=origin, tally=tally, systems=_systems)
+            totals_add(tally=tally)
+        return result
+    except Exception as exc:
+        log.exception("HL7 message could not be applied (%s)", type(exc).__name__)
+        header = _safe_header(text)
+        reason = (
+            f"internal error while applying the message ({type(exc).__name__}); "
+            "nothing of it was applied"
+        )
+        source = UNKNOWN_SOURCE
+        if header is not None:
+            known = _systems.for_facility(header.sending_facility)
+            source = known.code if known else (header.sending_facility or source)[:60]
+        try:
+            with transaction.atomic():
+                item, _ = quarantine_record(
+                    source=source,
+                    kind=IngestKind.HL7V2,
+                    reason=reason,
+                    raw=text,
+                    record_type="message",
+                    origin=origin,
+                    control_id=header.control_id if header else "",
+                )
+                tally = Tally()
+                tally.add(source, quarantined=1)
+                totals_add(tally=tally)
+            quarantine_id: int | None = item.pk
+        except Exception:
+            log.exception("could not quarantine an HL7 message; sender must resend")
+            reason = "temporarily unable to store the message; send it again"
+            quarantine_id = None
+        return Hl7Result(
+            "AE", reason, header.control_id if header else "",
+            ack_build(header, "AE", reason, error_code="207"),
+            quarantine_id=quarantine_id,
+            source=source,
+        )  # fmt: skip
+
+
+def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Result]:
+    """Process many messages in one transaction (group commit), in order."""
+    try:
+        with transaction.atomic():
+            batch_tally = Tally()
+            results = [
+                _process(t, origin=origin, tally=batch_tally, systems=_systems)
+                for t in texts
+            ]
+            totals_add(tally=batch_tally)
+    except Exception as exc:
+        log.warning(
+            "batch of %s HL7 messages rolled back (%s); applying one by one",
+            len(texts),
+            type(exc).__name__,
+        )
+        results = [hl7_message_ingest(t, origin=origin) for t in texts]
+    return results
+
+
+def messages_from_text(text: str) -> Iterator[str]:
+    """Messages in a file: MLLP-framed blocks, or one message a line (segments
+    separated by carriage returns), or messages separated by blank lines."""
+    if "\x0b" in text:
+        for block in text.split("\x0b")[1:]:
+            message = block.split("\x1c", 1)[0]
+            if message.strip():
+                yield message
+        return
+    if "\r" in text:
+        for line in text.split("\n"):
+            if line.strip():
+                yield line.rstrip("\r")
+        return
+    # Segments one a line: a new message starts at each MSH.
+    current: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith("MSH") and current:
+            yield "\r".join(current)
+            current = []
+        if line.strip():
+            current.append(line)
+    if current:
+        yield "\r".join(current)
+
+
+def hl7_file_ingest(
+    path: pathlib.Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+) -> Tally:
+    """Ingest every message of a file, in order, committed in batches."""
+    tally = Tally()
+    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as f:
+        text = f.read()
+    pending: list[str] = []
+    for message in messages_from_text(text):
+        pending.append(_clean_surrogates(message))
+        if len(pending) >= batch:
+            _file_batch(pending, path, tally, progress)
+            pending = []
+    if pending:
+        _file_batch(pending, path, tally, progress)
+    return tally
+
+
+def _clean_surrogates(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _file_batch(
+    pending: list[str],
+    path: pathlib.Path,
+    tally: Tally,
+    progress: Callable[[int], None] | None,
+) -> None:
+    results = hl7_batch_ingest(pending, origin=path.name)
+    for r in results:
+        if r.duplicate:
+            tally.add(r.source, duplicate=1)
+        elif r.ack_code == "AA":
+            tally.add(r.source, applied=1)
+        else:
+            tally.add(r.source, quarantined=1)
+    if progress is not None:
+        progress(len(pending))
+
+
+def hl7_replay(item: QuarantineItem, raw: str) -> str | None:
+    """Apply a fixed quarantined message (inside the caller's transaction):
+    None when applied, else the reason it still cannot be."""
+    text = raw.replace("\r\n", "\r").replace("\n", "\r")
+    try:
+        message = adt_parse(text)
+        system = _systems.for_facility(message.header.sending_facility)
+        if system is None:
+            return "MSH-4 sending facility is not a known HL7 v2 source system"
+        if not receipt_exists(source=system.code, control_id=message.header.control_id):
+            plan = adt_resolve(
+                message,
+                source_system=system,
+                provenance=f"hl7v2:{message.header.control_id}:replay",
+            )
+            adt_write(plan)
+            receipt_record(
+                source=system.code,
+                control_id=message.header.control_id,
+                kind=IngestKind.HL7V2,
+                message_type=message.header.message_type,
+            )
+    except Hl7Problem as problem:
+        return problem.reason
+    return None
+
+
+def hl7_unreadable_record(
+    text: str, *, reason: str, origin: str = "", acknowledged: bool = True
+) -> Hl7Result:
+    """Quarantine input that is not a readable message at all (bad framing, bad
+    character encoding, a truncated frame) and build the AR to answer with."""
+    header = _loose_header(text)
+    source = UNKNOWN_SOURCE
+    if header is not None and header.sending_facility:
+        known = _systems.for_facility(header.sending_facility)
+        source = known.code if known else header.sending_facility[:60]
+    with transaction.atomic():
+        item, _ = quarantine_record(
+            source=source,
+            kind=IngestKind.HL7V2,
+            reason=reason,
+            raw=text,
+            record_type="message" if acknowledged else "truncated frame",
+            origin=origin,
+            control_id=header.control_id if header else "",
+        )
+        tally = Tally()
+        tally.add(source, quarantined=1)
+        totals_add(tally=tally)
+    return Hl7Result(
+        "AR", reason, header.control_id if header else "",
+        ack_build(header, "AR", reason, error_code="102"),
+        quarantine_id=item.pk, source=source,
+    )  # fmt: skip

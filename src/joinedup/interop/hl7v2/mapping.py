@@ -1,0 +1,277 @@
+"""Map a parsed ADT message onto the person index and the shared record
+(DESIGN 4.8): A01 admit, A02 transfer, A03 discharge, A04 register (A&E), A05
+pre-admit become events; A08/A28/A31 update the person; A11/A12/A13 cancel (the
+cancelled event is kept, marked, with a note); A40 merges within the system.
+
+Two phases: `adt_resolve` only reads and raises Hl7Problem for anything that cannot
+be applied; `adt_write` then writes. So a rejected message never half-writes, even
+inside a batch transaction shared with other messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from joinedup.governance.models import AccessCategory
+from joinedup.interop.hl7v2.parse import AdtMessage, Hl7Problem, error
+from joinedup.people.models import Person
+from joinedup.people.services import (
+    SourceDemographics,
+    person_for_source_id,
+    person_from_source_upsert,
+    person_source_records_move,
+)
+from joinedup.record.models import Event, EventKind, SourceSystem
+from joinedup.record.services import event_cancel, event_end, event_find, event_record
+
+SNOMED = "http://snomed.info/sct"
+_CANCELS = {
+    "A11": (EventKind.ADMISSION, "admission"),
+    "A12": (EventKind.TRANSFER, "transfer"),
+    "A13": (EventKind.DISCHARGE, "discharge"),
+}
+
+
+@dataclass
+class AdtPlan:
+    message: AdtMessage
+    source_system: SourceSystem
+    provenance: str
+    cancel_target: Event | None = None
+    merge_from: Person | None = None
+
+
+def adt_resolve(
+    message: AdtMessage, *, source_system: SourceSystem, provenance: str
+) -> AdtPlan:
+    """Everything the message needs that must already exist; raises Hl7Problem."""
+    plan = AdtPlan(message, source_system, provenance)
+    event = message.event
+    if event in _CANCELS:
+        kind, label = _CANCELS[event]
+        visit = message.visit
+        if visit is None:  # parse requires PV1 for visit events
+            raise error(f"{event} needs a PV1 segment", "100", "PV1")
+        person = person_for_source_id(
+            source_system=source_system, local_id=message.patient.local_id
+        )
+        target = None
+        if person is not None:
+            target = event_find(
+                source_system=source_system,
+                person_id=person.pk,
+                kind=kind,
+                source_id=visit.visit_number if kind == EventKind.ADMISSION else "",
+                detail_admission_id=(
+                    "" if kind == EventKind.ADMISSION else visit.visit_number
+                ),
+            )
+        if target is None:
+            raise error(
+                f"{event} cancels a {label} of visit {visit.visit_number[:40]!r} "
+                "that is not on record for this patient",
+                "204",
+                "PV1-19",
+            )
+        plan.cancel_target = target
+    elif event == "A40":
+        merge_from = person_for_source_id(
+            source_system=source_system, local_id=message.merge_local_id
+        )
+        if merge_from is None:
+            raise error(
+                "MRG-1 prior hospital number is not known to JoinedUp", "204", "MRG-1"
+            )
+        plan.merge_from = merge_from
+    return plan
+
+
+def _demographics(message: AdtMessage) -> SourceDemographics:
+    p = message.patient
+    return SourceDemographics(
+        nhs_number=p.nhs_number,
+        nhs_number_status=p.nhs_number_status,
+        given_name=p.given_name,
+        family_name=p.family_name,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        address_line=p.address_line,
+        postcode=p.postcode,
+        phone=p.phone,
+    )
+
+
+def adt_write(plan: AdtPlan) -> str:
+    """Apply a resolved message. Returns a short description of what was done."""
+    m = plan.message
+    system = plan.source_system
+    person = person_from_source_upsert(
+        source_system=system,
+        local_id=m.patient.local_id,
+        demographics=_demographics(m),
+        seen_at=m.event_time,
+    )
+    visit = m.visit
+    common: dict[str, Any] = {
+        "person_id": person.pk,
+        "source_system": system,
+        "category": AccessCategory.HEALTH,
+        "provenance": plan.provenance,
+        "code": m.diagnosis_code,
+        "code_display": m.diagnosis_display,
+        "code_system": SNOMED
+        if m.diagnosis_code and m.diagnosis_system in ("SCT", "SNM", "")
+        else m.diagnosis_system[:60],
+    }
+    control_id = m.header.control_id
+    if m.event in ("A01", "A04", "A02", "A03", "A05"):
+        if visit is None:
+            raise error(f"{m.event} needs a PV1 segment", "100", "PV1")
+        site = visit.site
+        method = "elective" if visit.admission_type == "C" else "emergency"
+        if m.event == "A01":
+            admitted = visit.admitted_at or m.event_time
+            what = (
+                "Elective admission" if method == "elective" else "Emergency admission"
+            )
+            event_record(
+                source_id=visit.visit_number,
+                kind=EventKind.ADMISSION,
+                occurred_at=admitted,
+                ended_at=visit.discharged_at,
+                summary=f"{what} to {visit.ward}" if visit.ward else what,
+                detail={"ward": visit.ward, "site": site, "admission_method": method},
+                update=True,
+                **common,
+            )
+            return "admission recorded"
+        if m.event == "A04":
+            what = "A&E attendance"
+            event_record(
+                source_id=visit.visit_number,
+                kind=EventKind.AE_ATTENDANCE,
+                occurred_at=visit.admitted_at or m.event_time,
+                ended_at=visit.discharged_at,
+                summary=f"{what}: {m.diagnosis_display}"
+                if m.diagnosis_display
+                else what,
+                detail={"site": site},
+                update=True,
+                **common,
+            )
+            return "attendance recorded"
+        if m.event == "A02":
+            event_record(
+                source_id=control_id,
+                kind=EventKind.TRANSFER,
+                occurred_at=m.event_time,
+                summary=f"Transferred from {visit.prior_ward or 'another ward'} "
+                f"to {visit.ward or 'another ward'}",
+                detail={
+                    "from_ward": visit.prior_ward,
+                    "ward": visit.ward,
+                    "site": site,
+                    "admission_method": method,
+                    "admission_id": visit.visit_number,
+                },
+                **{**common, "code": "", "code_display": "", "code_system": ""},
+            )
+            return "transfer recorded"
+        if m.event == "A03":
+            discharged = visit.discharged_at or m.event_time
+            summary = f"Discharged from {visit.ward or 'hospital'}"
+            if m.pathway:
+                summary += f": pathway {m.pathway}"
+            detail = {
+                "ward": visit.ward,
+                "site": site,
+                "admission_method": method,
+                "admission_id": visit.visit_number,
+                "destination_code": visit.discharge_disposition,
+            }
+            if m.pathway:
+                detail["pathway"] = m.pathway
+            if m.destination:
+                detail["destination"] = m.destination
+            event_record(
+                source_id=control_id,
+                kind=EventKind.DISCHARGE,
+                occurred_at=discharged,
+                summary=summary,
+                detail=detail,
+                **common,
+            )
+            event_end(
+                source_system=system,
+                source_id=visit.visit_number,
+                ended_at=discharged,
+            )
+            return "discharge recorded"
+        # A05 pre-admit: a planned admission, not yet a stay.
+        event_record(
+            source_id=control_id,
+            kind=EventKind.OTHER,
+            occurred_at=visit.admitted_at or m.event_time,
+            summary="Pre-admission: planned admission"
+            + (f" to {visit.ward}" if visit.ward else ""),
+            detail={
+                "ward": visit.ward,
+                "site": site,
+                "admission_id": visit.visit_number,
+            },
+            **common,
+        )
+        return "pre-admission recorded"
+    if m.event in _CANCELS:
+        target = plan.cancel_target
+        if target is None or visit is None:
+            raise error(f"{m.event}: resolve the message first", "207")
+        _, label = _CANCELS[m.event]
+        event_cancel(
+            event=target,
+            cancelled_by=control_id,
+            cancelled_at=m.event_time,
+            note_source_id=control_id,
+            note_summary=f"Hospital cancelled the {label} ({m.event})",
+            provenance=plan.provenance,
+        )
+        if m.event == "A13":  # back in hospital: the admission has not ended
+            event_end(source_system=system, source_id=visit.visit_number, ended_at=None)
+        return f"{label} cancelled"
+    if m.event == "A40":
+        old = plan.merge_from
+        if old is None:
+            raise error("A40: resolve the message first", "207")
+        if old.pk == person.pk:
+            return "merge: already the same person"
+        identifiers, events = person_source_records_move(
+            source_system=system, from_person=old, to_person=person
+        )
+        event_record(
+            person_id=person.pk,
+            source_system=system,
+            source_id=control_id,
+            kind=EventKind.OTHER,
+            category=AccessCategory.DEMOGRAPHICS,
+            occurred_at=m.event_time,
+            summary="Hospital records merged (A40)",
+            detail={
+                "merged_person_id": str(old.pk),
+                "identifiers_moved": str(identifiers),
+                "events_moved": str(events),
+            },
+            provenance=plan.provenance,
+        )
+        return "merged"
+    return "person updated"
+
+
+def adt_apply(
+    message: AdtMessage, *, source_system: SourceSystem, provenance: str
+) -> str:
+    return adt_write(
+        adt_resolve(message, source_system=source_system, provenance=provenance)
+    )
+
+
+__all__ = ["AdtPlan", "Hl7Problem", "adt_apply", "adt_resolve", "adt_write"]

@@ -1,0 +1,272 @@
+"""`joinedup mllp`: an HL7 v2 listener over MLLP (asyncio, `hl7.mllp`).
+
+Each connection reads framed messages (<VT> message <FS><CR>) one at a time. A
+message is handed to the group committer, which applies whatever messages are
+waiting, from every connection, in one database transaction on one database
+thread; only after that transaction has committed is each message's ACK written
+back (AA, or AE/AR with the reason). So a crash or kill between receiving and
+acknowledging never loses a message the sender believes was accepted: the sender
+has no AA and sends it again, and a message that had in fact been committed is
+recognised by its control id (MSH-10) and acknowledged again without being applied
+twice.
+
+SIGTERM/SIGINT: stop accepting connections, finish and acknowledge the messages in
+flight, then exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import close_old_connections, connections
+from hl7.mllp import start_hl7_server
+
+from joinedup.interop.hl7v2.ingest import (
+    Hl7Result,
+    hl7_batch_ingest,
+    hl7_unreadable_record,
+)
+
+log = logging.getLogger(__name__)
+
+START, END = b"\x0b", b"\x1c\r"
+MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+MAX_BATCH = 500
+DRAIN_SECONDS = 10.0
+
+
+def _decode(payload: bytes) -> tuple[str, str]:
+    """The message text and, when it cannot be decoded, the reason (then the text
+    is a lossy rendering, for the quarantine). MSH-18 "8859/1" means Latin-1;
+    anything else must be UTF-8 (or ASCII)."""
+    first_segment = payload.split(b"\r", 1)[0]
+    fields = first_segment.split(b"|")
+    charset = fields[17].decode("ascii", "replace") if len(fields) > 17 else ""
+    if "8859" in charset:
+        return payload.decode("latin-1"), ""
+    try:
+        return payload.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return (
+            payload.decode("utf-8", "replace"),
+            f"the message is not valid UTF-8 (byte {exc.start}); declare the "
+            "character set in MSH-18",
+        )
+
+
+class GroupCommitter:
+    """Applies queued messages in batches on one database thread."""
+
+    def __init__(
+        self,
+        *,
+        max_batch: int = MAX_BATCH,
+        process: Callable[[list[str]], list[Hl7Result]] | None = None,
+    ) -> None:
+        self.max_batch = max_batch
+        self.process = process or (lambda texts: hl7_batch_ingest(texts, origin="mllp"))
+        self.queue: asyncio.Queue[tuple[str, asyncio.Future[Hl7Result]] | None] = (
+            asyncio.Queue()
+        )
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="mllp-db")
+        self.batches = 0
+
+    async def submit(self, text: str) -> Hl7Result:
+        future: asyncio.Future[Hl7Result] = asyncio.get_running_loop().create_future()
+        await self.queue.put((text, future))
+        return await future
+
+    async def run_in_db(self, func: Callable[[], Hl7Result]) -> Hl7Result:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, _with_connection(func))
+
+    def _batch(self, texts: list[str]) -> list[Hl7Result]:
+        close_old_connections()
+        return self.process(texts)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            item = await self.queue.get()
+            if item is None:
+                break
+            batch = [item]
+            while len(batch) < self.max_batch:
+                try:
+                    more = self.queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if more is None:
+                    self.queue.put_nowait(None)  # stop after this batch
+                    break
+                batch.append(more)
+            texts = [text for text, _ in batch]
+            try:
+                results = await loop.run_in_executor(self.executor, self._batch, texts)
+            except Exception as exc:  # the database is unreachable: no ACK at all
+                log.exception("batch of %s messages failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self.batches += 1
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+    async def close(self) -> None:
+        await self.queue.put(None)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, connections.close_all)
+        self.executor.shutdown(wait=True)
+
+
+def _with_connection(func: Callable[[], Hl7Result]) -> Callable[[], Hl7Result]:
+    def run() -> Hl7Result:
+        close_old_connections()
+        return func()
+
+    return run
+
+
+class MllpServer:
+    def __init__(self, *, host: str, port: int, committer: GroupCommitter) -> None:
+        self.host = host
+        self.port = port
+        self.committer = committer
+        self.stopping = False
+        self.in_flight = 0
+        self.connections: set[asyncio.Task[None]] = set()
+        self.received = 0
+
+    async def _answer(self, writer: asyncio.StreamWriter, ack: str) -> None:
+        writer.write(START + ack.encode("utf-8") + END)
+        await writer.drain()
+
+    async def handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.connections.add(task)
+        peer = writer.get_extra_info("peername")
+        origin = f"mllp:{peer[0]}" if peer else "mllp"
+        try:
+            while not self.stopping:
+                try:
+                    data = await reader.readuntil(END)
+                except asyncio.IncompleteReadError as exc:
+                    partial = exc.partial.strip(b"\x0b\x1c\r\n \x00")
+                    if partial:
+                        await self._truncated(exc.partial, origin)
+                    break
+                except (asyncio.LimitOverrunError, ValueError):
+                    log.warning(
+                        "MLLP frame over %s bytes from %s", MAX_MESSAGE_BYTES, origin
+                    )
+                    break
+                self.in_flight += 1
+                try:
+                    await self._one(data, origin, writer)
+                finally:
+                    self.in_flight -= 1
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            if task is not None:
+                self.connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _one(
+        self, data: bytes, origin: str, writer: asyncio.StreamWriter
+    ) -> None:
+        self.received += 1
+        start = data.find(START)
+        payload = data[start + 1 : -len(END)] if start >= 0 else data[: -len(END)]
+        text, problem = _decode(payload)
+        if start < 0:
+            problem = "MLLP frame does not begin with the start block character <VT>"
+        if problem:
+            result = await self.committer.run_in_db(
+                lambda: hl7_unreadable_record(text, reason=problem, origin=origin)
+            )
+        else:
+            result = await self.committer.submit(text)
+        await self._answer(writer, result.ack)
+
+    async def _truncated(self, partial: bytes, origin: str) -> None:
+        text = partial.lstrip(START).decode("utf-8", "replace")
+        reason = (
+            "MLLP frame truncated: the connection closed before the end block "
+            "<FS><CR>; not acknowledged, so the sender will send it again"
+        )
+        with contextlib.suppress(Exception):
+            await self.committer.run_in_db(
+                lambda: hl7_unreadable_record(
+                    text, reason=reason, origin=origin, acknowledged=False
+                )
+            )
+
+    async def serve(
+        self,
+        *,
+        ready: Callable[[int], None] | None = None,
+        stop: threading.Event | None = None,
+        handle_signals: bool = True,
+    ) -> None:
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        if handle_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stopped.set)
+        committer_task = asyncio.create_task(self.committer.run())
+        server = await start_hl7_server(
+            self.handle, self.host, self.port, limit=MAX_MESSAGE_BYTES
+        )
+        self.port = server.sockets[0].getsockname()[1]
+        log.info("MLLP listener on %s:%s", self.host, self.port)
+        if ready is not None:
+            ready(self.port)
+        while not stopped.is_set():
+            if stop is not None and stop.is_set():
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopped.wait(), 0.1)
+        log.info("MLLP listener stopping: finishing messages in flight")
+        self.stopping = True
+        server.close()
+        waited = 0.0
+        while self.in_flight and waited < DRAIN_SECONDS:
+            await asyncio.sleep(0.05)
+            waited += 0.05
+        for task in list(self.connections):
+            task.cancel()
+        await asyncio.gather(*self.connections, return_exceptions=True)
+        await self.committer.close()
+        await committer_task
+        log.info("MLLP listener stopped after %s messages", self.received)
+
+
+def mllp_serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 2575,
+    ready: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    handle_signals: bool = True,
+) -> None:
+    """Run the listener until SIGTERM/SIGINT (or `stop` is set)."""
+
+    async def main() -> None:
+        server = MllpServer(host=host, port=port, committer=GroupCommitter())
+        await server.serve(ready=ready, stop=stop, handle_signals=handle_signals)
+
+    asyncio.run(main())

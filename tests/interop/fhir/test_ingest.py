@@ -1,0 +1,175 @@
+"""FHIR R4 ingest: transaction all-or-nothing, batch per entry, NDJSON, POST."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from joinedup.governance.models import Role
+from joinedup.governance.services import token_create
+from joinedup.interop.fhir.ingest import fhir_json_ingest, fhir_ndjson_ingest
+from joinedup.interop.models import QuarantineItem
+from joinedup.people.models import Person
+from joinedup.record.models import Event, EventKind
+from tests.factories import professional, valid_nhs_number
+
+pytestmark = pytest.mark.django_db
+
+NHS = valid_nhs_number(555)
+GP_IDS = "https://example.org/gp-system"  # SourceSystemFactory's identifier system
+EVENT_IDS = "https://fhir.joinedup.example/Id/event/gp-system"
+
+
+def bundle(kind: str = "transaction", **patient_changes) -> dict:
+    patient = {
+        "resourceType": "Patient",
+        "identifier": [
+            {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": NHS},
+            {"system": GP_IDS, "value": "G1"},
+        ],
+        "name": [{"use": "official", "family": "Lovelace", "given": ["Ada"]}],
+        "gender": "female",
+        "birthDate": "1940-12-10",
+        "address": [{"line": ["1 Mill Lane"], "postalCode": "JU1 2AB"}],
+        **patient_changes,
+    }
+    return {
+        "resourceType": "Bundle",
+        "type": kind,
+        "entry": [
+            {"fullUrl": "urn:uuid:p1", "resource": patient,
+             "request": {"method": "PUT", "url": f"Patient?identifier={GP_IDS}|G1"}},
+            {"fullUrl": "urn:uuid:c1", "resource": {
+                "resourceType": "Condition",
+                "identifier": [{"system": EVENT_IDS, "value": "E1"}],
+                "code": {"coding": [{"system": "http://snomed.info/sct",
+                                     "code": "44054006", "display": "Diabetes"}]},
+                "subject": {"reference": "urn:uuid:p1"},
+                "onsetDateTime": "2025-03-01T10:00:00Z"},
+             "request": {"method": "PUT", "url": "Condition?identifier=x|E1"}},
+            {"fullUrl": "urn:uuid:e1", "resource": {
+                "resourceType": "Encounter", "status": "finished",
+                "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                          "code": "AMB"},
+                "identifier": [{"system": EVENT_IDS, "value": "E2"}],
+                "subject": {"reference": "urn:uuid:p1"},
+                "period": {"start": "2025-03-01T10:00:00Z"}},
+             "request": {"method": "PUT", "url": "Encounter?identifier=x|E2"}},
+        ],
+    }  # fmt: skip
+
+
+def test_transaction_applies_everything(world):
+    result = fhir_json_ingest(json.dumps(bundle()), origin="test")
+    assert result.ok, result.reason
+    person = Person.objects.get(identifiers__value="G1")
+    assert person.nhs_number == NHS
+    kinds = sorted(Event.objects.filter(person=person).values_list("kind", flat=True))
+    assert kinds == [EventKind.DIAGNOSIS, EventKind.GP_CONSULTATION]
+    again = fhir_json_ingest(json.dumps(bundle()), origin="test")
+    assert [e.status for e in again.entries] == ["200 OK"] * 3
+    assert Event.objects.count() == 2
+
+
+def test_transaction_with_one_invalid_resource_applies_nothing(world):
+    data = bundle()
+    data["entry"][2]["resource"]["period"]["start"] = "not-a-date"
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert not result.ok
+    assert "entry 3 (Encounter)" in result.reason and "period" in result.reason
+    assert not Person.objects.filter(identifiers__value="G1").exists()
+    assert not Event.objects.exists()
+    item = QuarantineItem.objects.get()
+    assert json.loads(item.raw) == data
+
+
+def test_transaction_failing_while_applying_commits_nothing(world):
+    data = bundle()
+    data["entry"][1]["resource"]["subject"] = {"reference": "Patient?identifier=a|b"}
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert not result.ok and "subject" in result.reason
+    assert not Person.objects.filter(identifiers__value="G1").exists()
+
+
+def test_invalid_nhs_number_is_reported(world):
+    data = bundle()
+    data["entry"][0]["resource"]["identifier"][0]["value"] = "9990000001"
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert "Modulus 11" in result.reason
+    assert "9990000001" not in result.reason
+
+
+def test_batch_quarantines_only_the_bad_entry(world):
+    data = bundle("batch")
+    data["entry"][1]["resource"]["onsetDateTime"] = "2025-13-45"
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert [e.status for e in result.entries] == [
+        "201 Created", "400 Bad Request", "201 Created"
+    ]  # fmt: skip
+    assert QuarantineItem.objects.get().record_type == "entry"
+    assert Event.objects.count() == 1
+
+
+def test_malformed_json_is_quarantined(world):
+    result = fhir_json_ingest('{"resourceType": "Bundle", ', origin="test")
+    assert not result.ok and "malformed JSON" in result.reason
+    assert QuarantineItem.objects.get().raw == '{"resourceType": "Bundle", '
+
+
+def test_ndjson_lines(world, tmp_path):
+    path = tmp_path / "gp.ndjson"
+    second = copy.deepcopy(bundle())
+    second["entry"][0]["resource"]["identifier"][1]["value"] = "G2"
+    second["entry"][0]["resource"]["identifier"].pop(0)
+    for i, entry in enumerate(second["entry"][1:], start=3):
+        entry["resource"]["identifier"][0]["value"] = f"E{i}"
+    path.write_text(
+        json.dumps(bundle()) + "\n{broken\n" + json.dumps(second) + "\n",
+        encoding="utf-8",
+    )
+    tally = fhir_ndjson_ingest(path)
+    assert (tally.applied, tally.quarantined) == (6, 1)
+    item = QuarantineItem.objects.get()
+    assert item.row_number == 2 and "line 2: malformed JSON" in item.reason
+
+
+@pytest.fixture
+def admin_token(world):
+    professional(Role.ADMIN, world.icb, username="integration")
+    return token_create(username="integration", name="feeds")
+
+
+def test_post_transaction_bundle(client, world, admin_token):
+    response = client.post(
+        "/fhir/R4", data=json.dumps(bundle()), content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {admin_token}",
+    )  # fmt: skip
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "transaction-response"
+    assert [e["response"]["status"] for e in body["entry"]] == ["201 Created"] * 3
+
+
+def test_post_invalid_bundle_gives_operation_outcome(client, world, admin_token):
+    data = bundle()
+    data["entry"][0]["resource"]["gender"] = "robot"
+    response = client.post(
+        "/fhir/R4/", data=json.dumps(data), content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {admin_token}",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["resourceType"] == "OperationOutcome"
+    assert "gender" in response.json()["issue"][0]["diagnostics"]
+
+
+def test_post_needs_an_integration_account(client, world):
+    token = token_create(username=world.gp.username, name="x")
+    response = client.post(
+        "/fhir/R4", data=json.dumps(bundle()), content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert client.post("/fhir/R4", data="{}", content_type="application/json"
+                       ).status_code == 401  # fmt: skip
