@@ -1,8 +1,10 @@
-"""Helpers shared by the benchmarks: a fresh PostgreSQL database and Django."""
+"""Helpers shared by the benchmarks: a fresh PostgreSQL database, Django, a free
+port for a server under test, and percentiles."""
 
 from __future__ import annotations
 
 import os
+import socket
 from urllib.parse import urlparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/joinedup_bench"
@@ -30,3 +32,15 @@ def django_setup(url: str) -> None:
     import django
 
     django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of the values, nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

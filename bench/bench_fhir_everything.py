@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _db import database_recreate, django_setup
+from _db import database_recreate, django_setup, free_port, percentile
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/joinedup_bench_fhir"
 TIMING = re.compile(r'app;dur=([\d.]+), db;dur=([\d.]+);desc="(\d+) queries"')
@@ -43,17 +42,6 @@ KINDS = [  # (kind, category, source system code): every kind the API maps
     ("community_contact", "health", "community"),
     ("social_care_assessment", "social_care", "council"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _build() -> tuple[int, str]:
@@ -171,7 +159,7 @@ def main() -> int:
     django_setup(args.database_url)
     person_id, token = _build()
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": args.database_url}
     server = subprocess.Popen(
         [sys.executable, "-m", "joinedup", "serve", "--port", str(port)],
@@ -215,10 +203,10 @@ def main() -> int:
     print(
         f"Patient/$everything, {total} resources ({size / 1024:.0f} KiB), "
         f"{args.requests} requests: server p50 {statistics.median(server_ms):.1f} ms, "
-        f"p95 {_percentile(server_ms, 0.95):.1f} ms, "
-        f"p99 {_percentile(server_ms, 0.99):.1f} ms; "
+        f"p95 {percentile(server_ms, 0.95):.1f} ms, "
+        f"p99 {percentile(server_ms, 0.99):.1f} ms; "
         f"client p50 {statistics.median(client_ms):.1f} ms, "
-        f"p95 {_percentile(client_ms, 0.95):.1f} ms; "
+        f"p95 {percentile(client_ms, 0.95):.1f} ms; "
         f"SQL queries: {sorted(queries)}; validating every resource with "
         f"fhir.resources would add {validation:.0f} ms"
     )

@@ -15,7 +15,6 @@ import argparse
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,21 +24,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _db import DEFAULT_URL, django_setup
+from _db import DEFAULT_URL, django_setup, free_port, percentile
 
 PASSWORD = "bench-password-2026"
 TIMING = re.compile(r'app;dur=([\d.]+), db;dur=([\d.]+);desc="(\d+) queries"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -71,7 +59,7 @@ def main() -> int:
     total_people = Person.objects.count()
     rng = random.Random(7)
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": args.database_url}
     server = subprocess.Popen(
         [
@@ -128,10 +116,10 @@ def main() -> int:
     print(
         f"person page, {total_people:,} people loaded, {args.requests} requests: "
         f"server p50 {statistics.median(server_ms):.1f} ms, "
-        f"p95 {_percentile(server_ms, 0.95):.1f} ms, "
-        f"p99 {_percentile(server_ms, 0.99):.1f} ms; "
+        f"p95 {percentile(server_ms, 0.95):.1f} ms, "
+        f"p99 {percentile(server_ms, 0.99):.1f} ms; "
         f"client p50 {statistics.median(client_ms):.1f} ms, "
-        f"p95 {_percentile(client_ms, 0.95):.1f} ms; "
+        f"p95 {percentile(client_ms, 0.95):.1f} ms; "
         f"SQL queries per page: {sorted(queries)}"
     )
     return 0

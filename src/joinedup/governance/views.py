@@ -54,9 +54,10 @@ def _date(raw: str) -> dt.date | None:
 # --- emergency access and relationship claims (professionals) ---------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
+def _break_glass_page(request: HttpRequest, person_id: int | None) -> HttpResponse:
+    """Emergency access to one person; with no person_id, to the person with the
+    NHS number given in the form (their existence is revealed only once the
+    reason has been stated and recorded)."""
     actor = request_actor(request)
     if not may_break_glass(actor):
         return _problem(
@@ -65,19 +66,32 @@ def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     errors: dict[str, str] = {}
     if request.method == "POST":
-        try:
-            services.break_glass_start(
-                actor=actor,
-                person_id=person_id,
-                reason=request.POST.get("reason", ""),
-                justification=request.POST.get("justification", ""),
-            )
-        except InvalidInput as exc:
-            errors = exc.fields or {"reason": exc.detail}
-        except DomainError as exc:
-            return _problem(request, exc)
-        else:
-            return HttpResponseRedirect(reverse("person_detail", args=[person_id]))
+        target = person_id
+        if target is None:
+            try:
+                nhs_number = nhs_number_parse(request.POST.get("nhs_number", ""))
+            except ValueError as exc:
+                errors["nhs_number"] = str(exc)
+            else:
+                target = person_id_for_nhs_number(nhs_number=nhs_number)
+                if target is None:
+                    errors["nhs_number"] = (
+                        "No one with this NHS number is known to JoinedUp"
+                    )
+        if target is not None:
+            try:
+                services.break_glass_start(
+                    actor=actor,
+                    person_id=target,
+                    reason=request.POST.get("reason", ""),
+                    justification=request.POST.get("justification", ""),
+                )
+            except InvalidInput as exc:
+                errors = exc.fields or {"reason": exc.detail}
+            except DomainError as exc:
+                return _problem(request, exc)
+            else:
+                return HttpResponseRedirect(reverse("person_detail", args=[target]))
     return render(
         request,
         "governance/break_glass.html",
@@ -94,53 +108,14 @@ def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _break_glass_page(request, person_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def break_glass_find(request: HttpRequest) -> HttpResponse:
-    """Emergency access to someone you cannot find: by NHS number, after stating
-    the reason (the person's existence is revealed only then)."""
-    actor = request_actor(request)
-    if not may_break_glass(actor):
-        return _problem(
-            request,
-            DomainError(f"The role {actor.role_label} cannot use emergency access."),
-        )
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            nhs_number = nhs_number_parse(request.POST.get("nhs_number", ""))
-        except ValueError as exc:
-            errors["nhs_number"] = str(exc)
-        else:
-            person_id = person_id_for_nhs_number(nhs_number=nhs_number)
-            if person_id is None:
-                errors["nhs_number"] = (
-                    "No one with this NHS number is known to JoinedUp"
-                )
-            else:
-                try:
-                    services.break_glass_start(
-                        actor=actor,
-                        person_id=person_id,
-                        reason=request.POST.get("reason", ""),
-                        justification=request.POST.get("justification", ""),
-                    )
-                except InvalidInput as exc:
-                    errors = exc.fields or {"reason": exc.detail}
-                else:
-                    return HttpResponseRedirect(
-                        reverse("person_detail", args=[person_id])
-                    )
-    return render(
-        request,
-        "governance/break_glass.html",
-        {
-            "person_id": None,
-            "reasons": BreakGlassReason.choices,
-            "hours": services.BREAK_GLASS_HOURS,
-            "errors": errors,
-            "form": request.POST,
-        },
-        status=400 if errors else 200,
-    )
+    return _break_glass_page(request, None)
 
 
 @login_required

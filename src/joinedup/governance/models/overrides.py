@@ -22,21 +22,9 @@ class ReviewStatus(models.TextChoices):
     ESCALATED = "escalated", "Reviewed: escalated"
 
 
-class BreakGlass(models.Model):
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    role = models.CharField(max_length=40)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+"
-    )
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="break_glass_uses"
-    )
-    reason = models.CharField(max_length=20, choices=BreakGlassReason.choices)
-    justification = models.TextField()
-    started_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+class Reviewed(models.Model):
+    """Something the IG lead reviews: by whom, when, the outcome and a note."""
+
     review_status = models.CharField(
         max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
     )
@@ -51,6 +39,26 @@ class BreakGlass(models.Model):
     review_note = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
+
+
+class BreakGlass(Reviewed):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=40)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="break_glass_uses"
+    )
+    reason = models.CharField(max_length=20, choices=BreakGlassReason.choices)
+    justification = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta(Reviewed.Meta):
         indexes = [models.Index(fields=["person", "user", "expires_at"])]
         ordering = ["-started_at"]
         verbose_name_plural = "break-glass uses"
@@ -59,7 +67,7 @@ class BreakGlass(models.Model):
         return f"break-glass by user {self.user_id} for person {self.person_id}"
 
 
-class RelationshipClaim(models.Model):
+class RelationshipClaim(Reviewed):
     """A clinician states they have a legitimate relationship the system does not
     know about (e.g. seeing the person in clinic today)."""
 
@@ -76,20 +84,8 @@ class RelationshipClaim(models.Model):
     reason = models.TextField()
     claimed_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    review_status = models.CharField(
-        max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
 
-    class Meta:
+    class Meta(Reviewed.Meta):
         indexes = [models.Index(fields=["person", "user", "expires_at"])]
         ordering = ["-claimed_at"]
 
