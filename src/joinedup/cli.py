@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from joinedup.people.matching.cli import cmd_link, link_arguments
+
 if TYPE_CHECKING:
     from joinedup.interop.services import Tally
 
@@ -338,6 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("mllp", cmd_mllp, "listen for HL7 v2 messages over MLLP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=2575)
+
+    p = add("link", cmd_link, "identity matching: train a model, link CSV files")
+    link_arguments(p)
 
     p = add("load", cmd_load, "load a synthetic area straight into an empty database")
     p.add_argument("--people", type=_positive, default=2000)

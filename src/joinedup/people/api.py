@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.responses import codes_4xx
 
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
@@ -17,6 +18,14 @@ from joinedup.people.selectors import (
 from joinedup.record.selectors import TimelineFilters, timeline_page
 
 router = Router(tags=["people"])
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer: a code, a sentence for people, and the fields at fault."""
+
+    error: str
+    detail: str
+    fields: dict[str, str]
 
 
 class PersonSummary(Schema):
@@ -121,7 +130,9 @@ def _summary(p: object) -> dict[str, object]:
     }
 
 
-@router.get("", response=PersonSearchResult, summary="Find people")
+@router.get(
+    "", response={200: PersonSearchResult, codes_4xx: ErrorOut}, summary="Find people"
+)
 def people_search(
     request: HttpRequest,
     query: str = Query(..., description="NHS number, name, or date of birth"),
@@ -143,7 +154,11 @@ def people_search(
     }
 
 
-@router.get("/{person_id}", response=PersonOut, summary="A person's shared record")
+@router.get(
+    "/{person_id}",
+    response={200: PersonOut, codes_4xx: ErrorOut},
+    summary="A person's shared record",
+)
 def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
     access = person_access_open(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -202,7 +217,9 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
 
 
 @router.get(
-    "/{person_id}/timeline", response=TimelineOut, summary="A person's timeline"
+    "/{person_id}/timeline",
+    response={200: TimelineOut, codes_4xx: ErrorOut},
+    summary="A person's timeline",
 )
 def person_timeline(
     request: HttpRequest,

@@ -254,3 +254,12 @@ class AboutMe(models.Model):
             for key, label in self.HEADINGS
             if getattr(self, key)
         ]
+
+
+# Identity matching models live in their own module (people/matching_models.py).
+from joinedup.people.matching_models import (  # noqa: E402, F401
+    CandidateStatus,
+    MatchCandidate,
+    MatchingModel,
+    PersonMerge,
+)

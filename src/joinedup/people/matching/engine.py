@@ -1,0 +1,177 @@
+"""The thin adapter to Splink on its embedded DuckDB engine: register rows, train
+(u by random sampling, m by EM), predict. Everything it is given and returns is
+plain data; all modelling choices live in `settings`."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from joinedup.people.matching import settings as ms
+from joinedup.people.matching.prepare import ROW_COLUMNS
+
+log = logging.getLogger(__name__)
+
+COMPARISONS: tuple[str, ...] = ("name", "birth_date", "address", "sex", "nhs_number")
+
+_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("nhs_number", pa.string()),
+        ("nhs_verified", pa.bool_()),
+        ("given_name", pa.string()),
+        ("family_name", pa.string()),
+        ("given_canon", pa.string()),
+        ("birth_date", pa.string()),
+        ("sex", pa.string()),
+        ("postcode", pa.string()),
+        ("postcode_sector", pa.string()),
+        ("postcode_district", pa.string()),
+        ("postcodes", pa.list_(pa.string())),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    left_id: str
+    right_id: str
+    match_probability: float
+    match_weight: float
+    # comparison -> (level label, contribution to the match weight in bits)
+    contributions: dict[str, tuple[str, float]]
+
+
+def _table(rows: list[dict[str, Any]]) -> pa.Table:
+    columns = {c: [r[c] for r in rows] for c in ROW_COLUMNS if c != "source_dataset"}
+    return pa.Table.from_pydict(columns, schema=_SCHEMA)
+
+
+def _linker(tables: list[pa.Table], settings: dict) -> Any:
+    from splink import DuckDBAPI, Linker
+
+    db_api = DuckDBAPI()
+    frames = [
+        db_api.register(t, dataset_display_name=f"input_{i}")
+        for i, t in enumerate(tables)
+    ]
+    return Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
+
+
+def model_train(
+    rows: list[dict[str, Any]], *, seed: int = 42, max_pairs: float = 2e6
+) -> dict[str, Any]:
+    """Train the model on one set of rows (deduplication): the prior from
+    near-certain rules, u by random sampling, m by EM. Returns the model as
+    Splink's JSON settings."""
+    linker = _linker([_table(rows)], ms.settings_build(link_type="dedupe_only"))
+    linker.training.estimate_probability_two_random_records_match(
+        list(ms.PRIOR_RULES), recall=ms.PRIOR_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    for rule in ms.TRAINING_BLOCKING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=1.0
+        )
+    model: dict[str, Any] = model_fill_unobserved(linker.misc.save_model_to_json())
+    log.info("matching model trained on %d rows", len(rows))
+    return model
+
+
+def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """comparison -> comparison vector value -> level label."""
+    out: dict[str, dict[int, str]] = {}
+    for comparison in model["comparisons"]:
+        levels = [
+            lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")
+        ]
+        n = len(levels)
+        labels = {-1: "Missing"}
+        for i, lv in enumerate(levels):
+            labels[n - 1 - i] = lv.get("label_for_charts", "")
+        out[comparison["output_column_name"]] = labels
+    return out
+
+
+def _bits(row: dict[str, Any], name: str) -> float:
+    """The comparison's contribution to the match weight, in bits (log2 of the
+    Bayes factor), with its term-frequency adjustment."""
+    weight = row.get(f"mw_{name}")
+    if weight is None:
+        bf = float(row.get(f"bf_{name}") or 1.0)
+        weight = math.log2(bf) if bf > 0 else -60.0
+    return float(weight) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+
+
+# Levels the training data cannot show (source records carry one postcode, so an
+# agreeing *former* postcode never occurs there): fixed values, documented in
+# docs/matching.md. level label -> (m, u).
+UNOBSERVED_DEFAULTS: dict[str, tuple[float, float]] = {
+    "A postcode in the address history agrees (moved)": (0.05, 0.003),
+    "Same postcode sector": (0.005, 0.02),
+}
+
+
+def model_fill_unobserved(model: dict[str, Any]) -> dict[str, Any]:
+    """Give every level the training could not estimate an m and u: the
+    documented defaults above, else a small m (disagreement is rare in matches)."""
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            default = UNOBSERVED_DEFAULTS.get(level.get("label_for_charts", ""))
+            if "m_probability" not in level or (
+                default and level["m_probability"] < 1e-6
+            ):
+                level["m_probability"] = default[0] if default else 0.001
+            if "u_probability" not in level:
+                level["u_probability"] = default[1] if default else 0.5
+    return model
+
+
+def predict(
+    model: dict[str, Any],
+    left: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None = None,
+    *,
+    threshold: float = 0.01,
+) -> list[ScoredPair]:
+    """Score the candidate pairs within `left` (deduplication) or between `left`
+    and `right` (linkage) with a trained model; pairs below `threshold` are
+    dropped."""
+    settings = dict(model)
+    settings["link_type"] = "dedupe_only" if right is None else "link_only"
+    settings["retain_intermediate_calculation_columns"] = True
+    tables = [_table(left)] if right is None else [_table(left), _table(right)]
+    if not left or (right is not None and not right):
+        return []
+    linker = _linker(tables, settings)
+    frame = linker.inference.predict(threshold_match_probability=threshold)
+    labels = _labels(model)
+    pairs: list[ScoredPair] = []
+    left_ids = {r["unique_id"] for r in left} if right is not None else set()
+    for row in frame.as_record_list():
+        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if right is not None and a not in left_ids:
+            a, b = b, a
+        pairs.append(
+            ScoredPair(
+                left_id=a,
+                right_id=b,
+                match_probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                contributions={
+                    name: (
+                        labels[name].get(int(row[f"gamma_{name}"]), ""),
+                        round(_bits(row, name), 3),
+                    )
+                    for name in labels
+                },
+            )
+        )
+    frame.drop_table_from_database_and_remove_from_cache()
+    return pairs

@@ -1,0 +1,275 @@
+"""Pure functions that build the Splink settings (comparisons and blocking rules) as
+SQL text for a dialect, so the same model runs on DuckDB (embedded, the default)
+and on Spark at scale. Comparisons are chosen for UK data:
+
+- name: one comparison of given and family name together (they are not independent
+  evidence), with nickname variants, swapped given/family names and a changed
+  family name as levels of their own, and term-frequency adjustment on the family
+  name, so "SMITH" agreeing counts for less than "THORNBURY" agreeing;
+- date of birth, with day and month transposed as its own level;
+- address: the postcode, the postcode history (people move: into a care home, to
+  a relative) and the sector and district, as *one* piece of evidence;
+- sex and NHS number (the number alone, unverified, is evidence, not a key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few functions whose names differ between engines."""
+
+    name: str
+    jaro_winkler: str
+    levenshtein: str
+
+    def array_intersects(self, left: str, right: str) -> str:
+        if self.name == "spark":
+            return f"size(array_intersect({left}, {right})) > 0"
+        return f"len(list_intersect({left}, {right})) > 0"
+
+
+DUCKDB = Dialect("duckdb", "jaro_winkler_similarity", "levenshtein")
+SPARK = Dialect("spark", "jaro_winkler", "levenshtein")
+DIALECTS = {"duckdb": DUCKDB, "spark": SPARK}
+
+
+def _level(
+    sql: str, label: str, *, null: bool = False, tf: str | None = None
+) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+def _else() -> dict[str, Any]:
+    return _level("ELSE", "All other comparisons")
+
+
+def name_comparison(d: Dialect) -> dict[str, Any]:
+    jw = d.jaro_winkler
+    return {
+        "output_column_name": "name",
+        "comparison_description": "Given and family name",
+        "comparison_levels": [
+            _level(
+                "given_name_l IS NULL OR given_name_r IS NULL"
+                " OR family_name_l IS NULL OR family_name_r IS NULL",
+                "Name missing",
+                null=True,
+            ),
+            _level(
+                "given_name_l = given_name_r AND family_name_l = family_name_r",
+                "Exact name",
+                tf="family_name",
+            ),
+            _level(
+                "family_name_l = family_name_r AND given_canon_l = given_canon_r",
+                "Family name exact, given name a variant (nickname)",
+                tf="family_name",
+            ),
+            _level(
+                "given_name_l = family_name_r AND family_name_l = given_name_r",
+                "Given and family names swapped",
+            ),
+            _level(
+                f"family_name_l = family_name_r AND {jw}(given_name_l, given_name_r)"
+                " >= 0.88",
+                "Family name exact, given name similar",
+                tf="family_name",
+            ),
+            _level(
+                f"given_canon_l = given_canon_r AND {jw}(family_name_l, family_name_r)"
+                " >= 0.9",
+                "Given name exact, family name similar",
+            ),
+            _level(
+                f"{jw}(given_name_l, given_name_r) >= 0.88"
+                f" AND {jw}(family_name_l, family_name_r) >= 0.88",
+                "Both names similar",
+            ),
+            _level(
+                "given_canon_l = given_canon_r",
+                "Given name agrees, family name differs (e.g. changed on marriage)",
+            ),
+            _level(
+                "family_name_l = family_name_r",
+                "Family name agrees only",
+                tf="family_name",
+            ),
+            _else(),
+        ],
+    }
+
+
+def birth_date_comparison(d: Dialect) -> dict[str, Any]:
+    lev = d.levenshtein
+    return {
+        "output_column_name": "birth_date",
+        "comparison_description": "Date of birth",
+        "comparison_levels": [
+            _level(
+                "birth_date_l IS NULL OR birth_date_r IS NULL",
+                "Date of birth missing",
+                null=True,
+            ),
+            _level("birth_date_l = birth_date_r", "Exact date of birth"),
+            _level(
+                "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)"
+                " AND substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2)"
+                " AND substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+                "Day and month transposed",
+            ),
+            _level(f"{lev}(birth_date_l, birth_date_r) <= 1", "One digit different"),
+            _level(
+                "substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4)",
+                "Same year of birth",
+            ),
+            _else(),
+        ],
+    }
+
+
+def address_comparison(d: Dialect) -> dict[str, Any]:
+    return {
+        "output_column_name": "address",
+        "comparison_description": "Postcode, postcode history, sector, district",
+        "comparison_levels": [
+            _level(
+                "postcode_l IS NULL OR postcode_r IS NULL",
+                "Postcode missing",
+                null=True,
+            ),
+            _level("postcode_l = postcode_r", "Same postcode"),
+            _level(
+                d.array_intersects("postcodes_l", "postcodes_r"),
+                "A postcode in the address history agrees (moved)",
+            ),
+            _level("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
+            _level(
+                "postcode_district_l = postcode_district_r", "Same postcode district"
+            ),
+            _else(),
+        ],
+    }
+
+
+def sex_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "sex",
+        "comparison_description": "Sex",
+        "comparison_levels": [
+            _level("sex_l IS NULL OR sex_r IS NULL", "Sex not known", null=True),
+            _level("sex_l = sex_r", "Same sex"),
+            _else(),
+        ],
+    }
+
+
+def nhs_number_comparison() -> dict[str, Any]:
+    return {
+        "output_column_name": "nhs_number",
+        "comparison_description": "NHS number (verified or not)",
+        "comparison_levels": [
+            _level(
+                "nhs_number_l IS NULL OR nhs_number_r IS NULL",
+                "NHS number missing",
+                null=True,
+            ),
+            _level("nhs_number_l = nhs_number_r", "Same NHS number"),
+            _else(),
+        ],
+    }
+
+
+PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
+    "l.nhs_number = r.nhs_number",
+    "l.birth_date = r.birth_date",
+    "l.family_name = r.family_name AND l.given_canon = r.given_canon",
+    "l.given_name = r.family_name AND l.family_name = r.given_name",
+    "l.postcode = r.postcode AND l.given_canon = r.given_canon",
+    "l.family_name = r.family_name"
+    " AND substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4)",
+    "l.given_canon = r.given_canon"
+    " AND substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4)",
+)
+
+# EM sessions: each leaves out the comparisons its blocking rule uses, so between
+# them every comparison gets its m probabilities estimated.
+TRAINING_BLOCKING_RULES: tuple[str, ...] = (
+    "l.birth_date = r.birth_date",
+    "l.family_name = r.family_name AND l.given_canon = r.given_canon",
+)
+
+# Rules that, where they hold, are almost always the same person; with an assumed
+# recall they estimate the prior probability that two records match.
+PRIOR_RULES: tuple[str, ...] = (
+    "l.nhs_number = r.nhs_number AND l.birth_date = r.birth_date",
+)
+PRIOR_RECALL = 0.7
+
+
+def settings_build(*, link_type: str = "dedupe_only", dialect: str = "duckdb") -> dict:
+    """The untrained Splink settings: comparisons, blocking rules, columns kept."""
+    d = DIALECTS[dialect]
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "comparisons": [
+            name_comparison(d),
+            birth_date_comparison(d),
+            address_comparison(d),
+            sex_comparison(),
+            nhs_number_comparison(),
+        ],
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule} for rule in PREDICTION_BLOCKING_RULES
+        ],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": [],
+    }
+
+
+def tutorial_settings(*, link_type: str = "dedupe_only") -> dict:
+    """Splink's tutorial-style model, for comparison in the benchmark: a separate
+    comparison per column (names, date of birth, postcode), no nicknames, no
+    history, no transposition."""
+    jw = DUCKDB.jaro_winkler
+
+    def simple(column: str) -> dict[str, Any]:
+        return {
+            "output_column_name": column,
+            "comparison_levels": [
+                _level(f"{column}_l IS NULL OR {column}_r IS NULL", "Null", null=True),
+                _level(f"{column}_l = {column}_r", "Exact", tf=column),
+                _level(f"{jw}({column}_l, {column}_r) >= 0.92", "JW 0.92"),
+                _level(f"{jw}({column}_l, {column}_r) >= 0.8", "JW 0.8"),
+                _else(),
+            ],
+        }
+
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "comparisons": [
+            simple("given_name"),
+            simple("family_name"),
+            simple("birth_date"),
+            simple("postcode"),
+        ],
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": "l.given_name = r.given_name"},
+            {"blocking_rule": "l.family_name = r.family_name"},
+            {"blocking_rule": "l.birth_date = r.birth_date"},
+            {"blocking_rule": "l.postcode = r.postcode"},
+        ],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+    }
