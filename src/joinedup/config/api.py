@@ -95,3 +95,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/people", "joinedup.people.api.router")
+api.add_router("/chc", "joinedup.funding.api.router")
