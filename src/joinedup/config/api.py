@@ -97,3 +97,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/people", "joinedup.people.api.router")
 api.add_router("/chc", "joinedup.funding.api.router")
 api.add_router("/care-act", "joinedup.coordination.api.router")
+api.add_router("/population", "joinedup.population.api.router")
