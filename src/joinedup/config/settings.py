@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "joinedup.record",
     "joinedup.coordination",
     "joinedup.interop",
+    "joinedup.discharge",
     "joinedup.web",
 ]
 

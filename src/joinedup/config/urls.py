@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("joinedup.web.urls")),
     path("people/", include("joinedup.people.urls")),
     path("", include("joinedup.governance.urls")),
+    path("discharge/", include("joinedup.discharge.urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/
     path("fhir/R4/", include("joinedup.interop.fhir.urls_api")),

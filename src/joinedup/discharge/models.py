@@ -1,0 +1,148 @@
+"""Hospital stays (derived from ADT events) and what discharge coordinators record
+about them: ready for discharge, delay reasons, Care Act Schedule 3 notices, and the
+daily sitrep kept per site per day (DESIGN 4.2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from joinedup.governance.models import Organisation
+
+
+class HospitalStay(models.Model):
+    """One admission, rebuilt from the event store by `stays_sync`: the admission
+    opens it, transfers move its ward, the discharge closes it."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="hospital_stays"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    source_system = models.ForeignKey(
+        "record.SourceSystem", on_delete=models.PROTECT, related_name="+"
+    )
+    admission_source_id = models.CharField(max_length=100)
+    site = models.CharField(max_length=40, blank=True)
+    ward = models.CharField(max_length=100, blank=True)
+    admission_method = models.CharField(max_length=20, blank=True)
+    admitted_at = models.DateTimeField()
+    discharged_at = models.DateTimeField(null=True, blank=True)
+    discharge_pathway = models.CharField(max_length=1, blank=True)
+    discharge_destination = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "admission_source_id"],
+                name="stay_unique_admission",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "discharged_at"], name="stay_org_idx"),
+            models.Index(fields=["site", "admitted_at"], name="stay_site_idx"),
+            models.Index(fields=["person", "-admitted_at"], name="stay_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stay {self.pk} at {self.site or self.organisation_id}"
+
+
+class Readiness(models.Model):
+    """A record that the person no longer meets the criteria to reside. Append
+    only: the newest record for a stay is in force."""
+
+    stay = models.ForeignKey(
+        HospitalStay, on_delete=models.CASCADE, related_name="readiness"
+    )
+    ready_on = models.DateField()
+    clinical_agreed = models.BooleanField()
+    mdt_agreed = models.BooleanField()
+    expected_pathway = models.CharField(max_length=1)
+    destination = models.CharField(max_length=100, blank=True)
+    expected_discharge_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["stay", "-recorded_at"], name="ready_idx")]
+
+    def __str__(self) -> str:
+        return f"ready on {self.ready_on}"
+
+
+class DelayReason(models.Model):
+    """One reason (and responsible agency) given for a delay. Append only: the
+    newest for a stay is the current reason; the rest are its history."""
+
+    stay = models.ForeignKey(
+        HospitalStay, on_delete=models.CASCADE, related_name="delay_reasons"
+    )
+    reason = models.CharField(max_length=3)
+    agency = models.CharField(max_length=12)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["stay", "-recorded_at"], name="delay_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.agency})"
+
+
+class NoticeKind(models.TextChoices):
+    # Care Act 2014 Schedule 3.
+    ASSESSMENT = "assessment", "Assessment notice"
+    DISCHARGE = "discharge", "Discharge notice"
+
+
+class Schedule3Notice(models.Model):
+    stay = models.ForeignKey(
+        HospitalStay, on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    council = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=20, default="recorded")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stay", "kind"], name="notice_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notice"
+
+
+class SitrepDay(models.Model):
+    """The daily sitrep of one site, kept once the day is over so it can be shown
+    again exactly as it was (DESIGN 4.2)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.CharField(max_length=40)
+    day = models.DateField()
+    figures = models.JSONField()
+    generated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "site", "day"], name="sitrep_unique_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sitrep {self.site} {self.day}"
