@@ -203,3 +203,21 @@ def test_search_query_count_is_fixed(sw_client, world, django_assert_num_queries
 
 SEARCH_QUERIES = 14  # session (4), user, membership, agreements, count, page,
 # audit (5)
+
+
+def test_a_merged_record_sends_you_to_the_record_in_use(sw_client, world):
+    from joinedup.people.merge import person_merge
+    from tests.conftest import actor_for
+    from tests.factories import PersonFactory, care_team_add
+
+    duplicate = PersonFactory(given_name="Margaret", family_name="Thornton")
+    care_team_add(duplicate, world.social_worker, world.council, "social_worker")
+    person_merge(
+        actor=actor_for(world.social_worker),
+        survivor_id=world.person.pk,
+        merged_id=duplicate.pk,
+        reason="Same person: council record without NHS number",
+    )
+    response = sw_client.get(reverse("person_detail", args=[duplicate.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("person_detail", args=[world.person.pk])

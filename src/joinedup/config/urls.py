@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", include("joinedup.people.urls")),
     path("", include("joinedup.governance.urls")),
     path("discharge/", include("joinedup.discharge.urls")),
+    path("matching/", include("joinedup.people.review_urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/
     path("fhir/R4/", include("joinedup.interop.fhir.urls_api")),

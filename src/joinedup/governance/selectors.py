@@ -158,13 +158,14 @@ def person_access_report(
     _ig_lead_required(actor)
     from joinedup.governance.access import Decision
     from joinedup.governance.services import audit_record
+    from joinedup.people.merge import person_ids_for_access_report
     from joinedup.people.models import Person
 
     if not Person.objects.filter(pk=person_id).exists():
         raise NotFound(f"person: there is no person with id {person_id}")
     entries = list(
         AuditEntry.objects.select_related("actor", "organisation")
-        .filter(person_id=person_id)
+        .filter(person_id__in=person_ids_for_access_report(person_id=person_id))
         .order_by("-seq")[:limit]
     )
     audit_record(

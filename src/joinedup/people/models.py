@@ -76,6 +76,15 @@ class Person(models.Model):
     lsoa = models.CharField(max_length=12, blank=True)
     deceased_on = models.DateField(null=True, blank=True)
     national_data_opt_out = models.BooleanField(default=False)
+    # Set when this record was merged into another (people/merge.py); the row is
+    # kept so an unmerge can restore it, and hidden from search.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_people",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

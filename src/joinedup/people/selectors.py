@@ -52,7 +52,7 @@ def person_search(
     """People matching the search that the actor may see (and only those: a person
     outside the actor's relationships is never revealed, not even as a count)."""
     people = Person.objects.select_related("registered_gp").filter(
-        people_visible_q(actor)
+        people_visible_q(actor), merged_into__isnull=True
     )
     if query.nhs_number:
         people = people.filter(nhs_number=query.nhs_number)

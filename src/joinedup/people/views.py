@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
 from joinedup.governance.models import AccessCategory
+from joinedup.people.merge import person_survivor_id
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
     RecordRefused,
@@ -118,6 +119,11 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     except (NotFound, AccessRefused) as exc:
         return _problem(request, exc)
+    if access.person.merged_into_id:
+        # A record merged into another: send the professional to the one in use.
+        return redirect(
+            "person_detail", person_id=person_survivor_id(person_id=person_id)
+        )
     context: dict[str, object] = {
         "record": person_record_get(access=access),
         "person": access.person,
