@@ -110,6 +110,18 @@ def _tally_print(tally: Tally) -> None:
         )
 
 
+def _stays_rebuild() -> None:
+    """Hospital stays follow the ADT events just ingested (the ward board and the
+    sitrep read stays)."""
+    from joinedup.discharge.services import stays_sync_all
+
+    tally = stays_sync_all()
+    print(
+        f"Hospital stays from ADT events: {tally.created:,} created, "
+        f"{tally.updated:,} updated, {tally.removed:,} removed"
+    )
+
+
 def _ingest_area(people: int, seed: int) -> None:
     """The demo area through the real pipeline: generate the source systems'
     extracts into var/extracts, then ingest them (HL7 v2, FHIR, CSV)."""
@@ -133,6 +145,7 @@ def _ingest_area(people: int, seed: int) -> None:
     print("Ingesting them through the HL7 v2, FHIR and CSV adapters")
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)
+    _stays_rebuild()
     print(f"Done in {time.monotonic() - started:.0f} s.")
 
 
@@ -151,6 +164,7 @@ def cmd_ingest(args: argparse.Namespace) -> None:
     except DomainError as exc:
         raise CommandError(exc.detail) from None
     _tally_print(tally)
+    _stays_rebuild()
     if tally.quarantined:
         print(
             f"{tally.quarantined:,} quarantined: see /integration/quarantine/ "
