@@ -169,8 +169,8 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
 
 
 PERSON_PAGE_QUERIES = 22  # session (4), user, membership, person, relationship
-# facts, audit (5: savepoint, chain head, insert, head update, release), record
-# sections (7), timeline (2)
+# facts, the request's savepoint and release, audit (3: chain head, insert, head
+# update), record sections (7), timeline (2)
 
 
 def test_home_page_fits_the_role(client, world):

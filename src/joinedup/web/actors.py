@@ -13,7 +13,8 @@ SESSION_KEY = "acting_membership_id"
 
 
 def request_membership(request: HttpRequest) -> Membership | None:
-    if not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent when a request fails early
+    if user is None or not user.is_authenticated:
         return None
     if not hasattr(request, "_acting_membership"):
         request._acting_membership = membership_acting(  # type: ignore[attr-defined]

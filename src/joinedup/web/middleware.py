@@ -81,3 +81,20 @@ class TwoFactorRequiredMiddleware:
         ):
             return redirect("two_factor")
         return self.get_response(request)
+
+
+class AuditedRequestMiddleware:
+    """Each request is one transaction whose audit entries are appended to the
+    chain as it ends: the access leaves its trace in the same durable commit as
+    the request's other writes, never without them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import transaction
+
+        from joinedup.governance.services.audit import audit_deferred
+
+        with transaction.atomic(), audit_deferred():
+            return self.get_response(request)
