@@ -4,16 +4,30 @@ A source record finds its person by the source system's own identifier first; a 
 source record goes through `person_match_or_create` (today: the verified NHS number,
 DESIGN 2 "Identity"; identity matching with Splink replaces that step later). Name
 and address changes keep their history; the source system's organisation is kept as
-an Involvement. Ingest is system activity: no access-audit entries are written."""
+an Involvement. Ingest is system activity: no access-audit entries are written.
+
+Two ways in, which must decide the same way:
+
+- `person_from_source_upsert` / `person_match_or_create`: one source record, with
+  its own queries (FHIR API, CSV rows, replays, HL7 cancels and merges).
+- `SourceRecordBatch`: many source records applied in order inside one transaction
+  (the MLLP listener's group commit, file ingest). `prefetch` reads the
+  identifiers and involvements of the whole batch in two queries; `upsert` (with
+  `SourceRecordBatch.person_match_or_create`, the batch form of the identity step)
+  then works in memory, seeing what earlier records of the batch created; `flush`
+  writes everything with bulk inserts and updates. Identity matching must plug into
+  both `person_match_or_create`s."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, Least
+from django.utils import timezone
 
 from joinedup.governance.models import Organisation, OrganisationType
 from joinedup.people.models import (
@@ -29,6 +43,7 @@ from joinedup.people.models import (
 )
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.record.models import SourceSystem
+from joinedup.record.services import rows_bulk_insert
 
 INVOLVEMENT_BY_ORG_TYPE: dict[str, str] = {
     OrganisationType.ACUTE_TRUST: InvolvementKind.HOSPITAL_PATIENT,
@@ -302,6 +317,295 @@ def person_source_records_move(
             person=from_person, source_system=source_system
         ).update(person=to_person)
     return identifiers, events
+
+
+class SourceRecordBatch:
+    """`person_from_source_upsert` for many source records in one transaction,
+    set-wise (see the module docstring). Records are applied in order, each seeing
+    what the earlier ones did; nothing is written before `flush`, which the caller
+    runs inside the same transaction (an exception anywhere: roll it all back)."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._identifiers: dict[tuple[str, str], Person | None] = {}
+        self._by_pk: dict[int, Person] = {}
+        self._involvements: dict[tuple[int, int], Involvement] = {}
+        self._loaded_people: set[int] = set()
+        self._new_people: list[Person] = []
+        self._new_identifiers: list[Identifier] = []
+        self._new_names: list[PersonName] = []
+        self._new_addresses: list[Address] = []
+        self._new_involvements: list[Involvement] = []
+        self._names_close: dict[int, dt.date] = {}  # person pk -> day
+        self._addresses_close: dict[int, dt.date] = {}
+        self._dirty: dict[int, tuple[Person, set[str]]] = {}  # id(person)
+        self._seen: dict[int, tuple[Involvement, dt.datetime, dt.datetime]] = {}
+
+    def prefetch(self, *, identifiers: Iterable[tuple[str, str]]) -> None:
+        """Load, in one query each, the people holding these (system, value)
+        identifiers and those people's involvements."""
+        wanted: dict[str, set[str]] = {}
+        for system, value in identifiers:
+            if (system, value) not in self._identifiers:
+                wanted.setdefault(system, set()).add(value)
+                self._identifiers[(system, value)] = None
+        if not wanted:
+            return
+        query = Q()
+        for system, values in wanted.items():
+            query |= Q(system=system, value__in=sorted(values))
+        for ident in Identifier.objects.select_related("person").filter(query):
+            self._identifiers[(ident.system, ident.value)] = self._known(ident.person)
+        self._involvements_load()
+
+    def _known(self, person: Person) -> Person:
+        return self._by_pk.setdefault(person.pk, person)
+
+    def _involvements_load(self) -> None:
+        pks = [pk for pk in self._by_pk if pk not in self._loaded_people]
+        if not pks:
+            return
+        self._loaded_people.update(pks)
+        for inv in Involvement.objects.filter(person_id__in=pks):
+            self._involvements[(inv.person_id, inv.organisation_id)] = inv
+
+    def person_for_identifier(self, system: str, value: str) -> Person | None:
+        """The person holding an identifier, as the batch stands (staged too)."""
+        if (system, value) not in self._identifiers:  # not prefetched: ask
+            self.prefetch(identifiers=[(system, value)])
+        return self._identifiers[(system, value)]
+
+    def person_match_or_create(
+        self, *, demographics: SourceDemographics, seen_at: dt.datetime
+    ) -> tuple[Person, bool]:
+        """The batch form of `person_match_or_create`: the same decision, made
+        against the prefetched identifiers and the people created earlier in the
+        batch. A new Person is not saved until `flush`."""
+        d = demographics
+        if d.nhs_number and d.nhs_number_status == NhsNumberStatus.VERIFIED:
+            found = self.person_for_identifier(NHS_NUMBER_SYSTEM, d.nhs_number)
+            if found is not None:
+                return found, False
+        person = Person(
+            nhs_number=d.nhs_number or None,
+            nhs_number_status=d.nhs_number_status
+            if d.nhs_number
+            else NhsNumberStatus.NOT_PRESENT,
+            given_name=d.given_name,
+            family_name=d.family_name,
+            given_name_norm=normalise_name(d.given_name),
+            family_name_norm=normalise_name(d.family_name),
+            birth_date=d.birth_date,
+            sex=d.sex,
+            address_line=d.address_line,
+            postcode=d.postcode,
+            phone=d.phone,
+        )
+        self._new_people.append(person)
+        return person, True
+
+    def _identifier_add(
+        self, person: Person, system: str, value: str, source: SourceSystem | None
+    ) -> None:
+        self._identifiers[(system, value)] = person
+        self._new_identifiers.append(
+            Identifier(person=person, system=system, value=value, source_system=source)
+        )
+
+    def _changed(self, person: Person, *names: str) -> None:
+        if person.pk is not None:
+            self._dirty.setdefault(id(person), (person, set()))[1].update(names)
+
+    def _name_add(
+        self, person: Person, source: SourceSystem, d: SourceDemographics, day: dt.date
+    ) -> None:
+        self._new_names.append(
+            PersonName(person=person, given_name=d.given_name,
+                       family_name=d.family_name, use=NameUse.OFFICIAL,
+                       source_system=source, period_start=day)
+        )  # fmt: skip
+
+    def _address_add(
+        self, person: Person, source: SourceSystem, d: SourceDemographics, day: dt.date
+    ) -> None:
+        self._new_addresses.append(
+            Address(person=person, line=d.address_line, postcode=d.postcode,
+                    source_system=source, period_start=day)
+        )  # fmt: skip
+
+    def _demographics_update(
+        self, person: Person, source: SourceSystem, d: SourceDemographics, day: dt.date
+    ) -> None:
+        """`_demographics_update`, staged."""
+        if (person.given_name, person.family_name) != (d.given_name, d.family_name):
+            if person.pk is not None:
+                self._names_close.setdefault(person.pk, day)
+            for row in self._new_names:
+                if row.person is person and row.use == NameUse.OFFICIAL:
+                    row.use, row.period_end = NameUse.OLD, day
+            self._name_add(person, source, d, day)
+            person.given_name, person.family_name = d.given_name, d.family_name
+            person.given_name_norm = normalise_name(d.given_name)
+            person.family_name_norm = normalise_name(d.family_name)
+            self._changed(person, "given_name", "family_name", "given_name_norm",
+                          "family_name_norm")  # fmt: skip
+        if (d.address_line or d.postcode) and (
+            person.address_line,
+            person.postcode,
+        ) != (d.address_line, d.postcode):
+            if person.pk is not None:
+                self._addresses_close.setdefault(person.pk, day)
+            for address in self._new_addresses:
+                if address.person is person and address.period_end is None:
+                    address.period_end = day
+            self._address_add(person, source, d, day)
+            person.address_line, person.postcode = d.address_line, d.postcode
+            self._changed(person, "address_line", "postcode")
+        for name in ("birth_date", "sex"):
+            if getattr(person, name) != getattr(d, name):
+                setattr(person, name, getattr(d, name))
+                self._changed(person, name)
+        if d.phone and person.phone != d.phone:
+            person.phone = d.phone
+            self._changed(person, "phone")
+        current = (person.nhs_number, person.nhs_number_status)
+        if (
+            d.nhs_number
+            and not person.nhs_number_verified
+            and current != (d.nhs_number, d.nhs_number_status)
+        ):
+            person.nhs_number = d.nhs_number
+            person.nhs_number_status = d.nhs_number_status
+            self._changed(person, "nhs_number", "nhs_number_status")
+
+    def _involvement_touch(
+        self, person: Person, organisation_id: int, kind: str, seen_at: dt.datetime
+    ) -> None:
+        if person.pk is not None:
+            found = self._involvements.get((person.pk, organisation_id))
+            if found is not None:
+                _, low, high = self._seen.get(id(found), (found, seen_at, seen_at))
+                self._seen[id(found)] = (found, min(low, seen_at), max(high, seen_at))
+                return
+        for inv in self._new_involvements:
+            if inv.person is person and inv.organisation_id == organisation_id:
+                inv.first_seen = min(inv.first_seen, seen_at)
+                inv.last_seen = max(inv.last_seen, seen_at)
+                return
+        self._new_involvements.append(
+            Involvement(person=person, organisation_id=organisation_id, kind=kind,
+                        first_seen=seen_at, last_seen=seen_at)
+        )  # fmt: skip
+
+    def upsert(
+        self,
+        *,
+        source_system: SourceSystem,
+        local_id: str,
+        demographics: SourceDemographics,
+        seen_at: dt.datetime,
+        gp_practice_code: str | None = None,
+    ) -> Person:
+        """`person_from_source_upsert`, staged: the Person (unsaved if new)."""
+        d = demographics
+        day = seen_at.date()
+        person = self.person_for_identifier(source_system.identifier_system, local_id)
+        if person is not None:
+            self._demographics_update(person, source_system, d, day)
+        else:
+            person, created = self.person_match_or_create(
+                demographics=d, seen_at=seen_at
+            )
+            self._identifier_add(
+                person, source_system.identifier_system, local_id, source_system
+            )
+            if created:
+                self._name_add(person, source_system, d, day)
+                if d.address_line or d.postcode:
+                    self._address_add(person, source_system, d, day)
+                verified = d.nhs_number_status == NhsNumberStatus.VERIFIED
+                if (
+                    d.nhs_number
+                    and verified
+                    and self.person_for_identifier(NHS_NUMBER_SYSTEM, d.nhs_number)
+                    is None
+                ):
+                    self._identifier_add(person, NHS_NUMBER_SYSTEM, d.nhs_number, None)
+            else:
+                self._demographics_update(person, source_system, d, day)
+        gp_id = _organisation_id(gp_practice_code)
+        if gp_id is not None and person.registered_gp_id != gp_id:
+            person.registered_gp_id = gp_id
+            self._changed(person, "registered_gp_id")
+            self._involvement_touch(
+                person, gp_id, InvolvementKind.REGISTERED_GP, seen_at
+            )
+        org_type = _organisation_type(source_system)
+        self._involvement_touch(
+            person,
+            source_system.organisation_id,
+            INVOLVEMENT_BY_ORG_TYPE.get(org_type, InvolvementKind.OTHER),
+            seen_at,
+        )
+        return person
+
+    def flush(self) -> None:
+        """Write what the batch staged: one bulk statement per table and change."""
+        Person.objects.bulk_create(self._new_people)
+        for pk, day in self._names_close.items():  # rare: a name change
+            PersonName.objects.filter(person_id=pk, use=NameUse.OFFICIAL).update(
+                use=NameUse.OLD, period_end=day
+            )
+        for pk, day in self._addresses_close.items():
+            Address.objects.filter(person_id=pk, period_end__isnull=True).update(
+                period_end=day
+            )
+        rows_bulk_insert(self._new_identifiers)
+        rows_bulk_insert(self._new_names)
+        rows_bulk_insert(self._new_addresses)
+        now = timezone.now()
+        groups: dict[tuple[str, ...], list[Person]] = {}
+        for person, changed in self._dirty.values():
+            person.updated_at = now
+            groups.setdefault(tuple(sorted(changed)), []).append(person)
+        for names, people in groups.items():
+            Person.objects.bulk_update(people, [*names, "updated_at"])
+        rows_bulk_insert(self._new_involvements)
+        widened = [
+            (inv.pk, low, high)
+            for inv, low, high in self._seen.values()
+            if low < inv.first_seen or high > inv.last_seen
+        ]
+        if widened:
+            _involvements_widen(widened)
+        self._reset()
+
+
+def _involvements_widen(rows: list[tuple[int, dt.datetime, dt.datetime]]) -> None:
+    """Widen involvements' first/last seen (as `involvement_touch` does, safe
+    against other writers): one statement for all of them."""
+    if connection.vendor == "postgresql":
+        # Only placeholders are formatted into the statement; values are bound.
+        values = ", ".join(["(%s, %s::timestamptz, %s::timestamptz)"] * len(rows))
+        sql = (
+            "UPDATE people_involvement AS i SET "  # noqa: S608
+            "first_seen = LEAST(i.first_seen, v.low), "
+            "last_seen = GREATEST(i.last_seen, v.high) "
+            f"FROM (VALUES {values}) AS v(id, low, high) WHERE i.id = v.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [value for row in rows for value in row],
+            )
+        return
+    for pk, low, high in rows:
+        Involvement.objects.filter(pk=pk).update(
+            first_seen=Least(F("first_seen"), Value(low)),
+            last_seen=Greatest(F("last_seen"), Value(high)),
+        )
 
 
 def caches_clear() -> None:

@@ -7,12 +7,17 @@ and add an event noting the cancellation, so the history shows what was said."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.record.models import Event, EventKind, SourceSystem
+
+if TYPE_CHECKING:
+    from joinedup.people.models import Person
 
 CANCELLED_PREFIX = "Cancelled: "
 _UPDATABLE = (
@@ -211,3 +216,155 @@ def events_record_many(
             event_record(**{**e, "update": True})
     Event.objects.bulk_create(new, batch_size=500)
     return created
+
+
+def rows_bulk_insert(objs: list[Any]) -> None:
+    """Insert new model instances of one model whose primary keys nobody needs
+    back: PostgreSQL COPY (no SQL to build, no parameters to render), else
+    `bulk_create`. Field defaults and auto_now values are filled as Django would."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=500)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(f'"{f.column}"' for f in fields)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+            for obj in objs:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                row = []
+                for f in fields:
+                    value = f.pre_save(obj, add=True)
+                    if isinstance(f, models.JSONField):
+                        value = json.dumps(value, cls=f.encoder)
+                    row.append(value)
+                copy.write_row(row)
+
+
+class EventBatch:
+    """`event_record` and `event_end` for many events in one transaction, staged in
+    memory in order (each call sees what the earlier ones did) and written by
+    `flush` with one bulk insert and one bulk update. Events may belong to people
+    not yet saved (a `SourceRecordBatch` flushed first)."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._events: dict[tuple[int, str], Event | None] = {}
+        self._new: list[Event] = []
+        self._dirty: dict[int, Event] = {}
+
+    def prefetch(self, *, keys: list[tuple[SourceSystem, str]]) -> None:
+        """Load, in one query, the events recorded under these (system, source id)."""
+        wanted: dict[int, set[str]] = {}
+        for system, source_id in keys:
+            key = (system.pk, source_id[:100])
+            if key not in self._events:
+                self._events[key] = None
+                wanted.setdefault(system.pk, set()).add(key[1])
+        if not wanted:
+            return
+        query = Q()
+        for system_id, ids in wanted.items():
+            query |= Q(source_system_id=system_id, source_id__in=sorted(ids))
+        for event in Event.objects.filter(query):
+            self._events[(event.source_system_id, event.source_id)] = event
+
+    def _get(self, system: SourceSystem, source_id: str) -> Event | None:
+        key = (system.pk, source_id[:100])
+        if key not in self._events:
+            self.prefetch(keys=[(system, source_id)])
+        return self._events[key]
+
+    def record(
+        self,
+        *,
+        person: Person,
+        source_system: SourceSystem,
+        source_id: str,
+        kind: str,
+        category: str,
+        occurred_at: dt.datetime,
+        summary: str,
+        organisation_id: int | None = None,
+        ended_at: dt.datetime | None = None,
+        code_system: str = "",
+        code: str = "",
+        code_display: str = "",
+        detail: dict[str, Any] | None = None,
+        provenance: str = "",
+        update: bool = False,
+    ) -> bool:
+        """`event_record`, staged. Returns whether the event is new."""
+        values: dict[str, Any] = {
+            "kind": kind,
+            "category": category,
+            "occurred_at": occurred_at,
+            "ended_at": ended_at,
+            "organisation_id": organisation_id or source_system.organisation_id,
+            "code_system": code_system,
+            "code": code[:30],
+            "code_display": code_display[:200],
+            "summary": summary[:300],
+            "detail": detail or {},
+        }
+        existing = self._get(source_system, source_id)
+        if existing is not None:
+            if update:
+                changed = False
+                for name in _UPDATABLE:
+                    if getattr(existing, name) != values[name]:
+                        setattr(existing, name, values[name])
+                        changed = True
+                if existing.person_id is None or existing.person_id != person.pk:
+                    existing.person = person
+                    changed = True
+                if changed and existing.pk is not None:
+                    self._dirty[existing.pk] = existing
+            return False
+        event = Event(
+            person=person,
+            source_system=source_system,
+            source_id=source_id[:100],
+            provenance=provenance[:200],
+            ingested_at=timezone.now(),
+            **values,
+        )
+        self._events[(source_system.pk, event.source_id)] = event
+        self._new.append(event)
+        return True
+
+    def end(
+        self,
+        *,
+        source_system: SourceSystem,
+        source_id: str,
+        ended_at: dt.datetime | None,
+    ) -> bool:
+        """`event_end`, staged."""
+        existing = self._get(source_system, source_id)
+        if existing is None:
+            return False
+        if existing.ended_at != ended_at:
+            existing.ended_at = ended_at
+            if existing.pk is not None:
+                self._dirty[existing.pk] = existing
+        return True
+
+    def flush(self) -> None:
+        for event in self._new:
+            if event.person_id is None:  # its person was saved after it was staged
+                event.person_id = event.person.pk
+        rows_bulk_insert(self._new)
+        if self._dirty:
+            for event in self._dirty.values():
+                if event.person_id is None:
+                    event.person_id = event.person.pk
+            Event.objects.bulk_update(
+                list(self._dirty.values()), [*_UPDATABLE, "person_id"], batch_size=500
+            )
+        self._reset()

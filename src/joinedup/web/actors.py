@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from joinedup.governance.access import Actor
-from joinedup.governance.models import Membership
+from joinedup.governance.models import Membership, User
 from joinedup.governance.selectors import actor_from_membership, membership_acting
 
 SESSION_KEY = "acting_membership_id"
@@ -14,11 +14,11 @@ SESSION_KEY = "acting_membership_id"
 
 def request_membership(request: HttpRequest) -> Membership | None:
     user = getattr(request, "user", None)  # absent when a request fails early
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     if not hasattr(request, "_acting_membership"):
         request._acting_membership = membership_acting(  # type: ignore[attr-defined]
-            user=request.user,
+            user=user,
             membership_id=request.session.get(SESSION_KEY),
         )
     return request._acting_membership  # type: ignore[attr-defined]

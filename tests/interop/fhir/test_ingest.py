@@ -173,3 +173,106 @@ def test_post_needs_an_integration_account(client, world):
     assert response.status_code == 403
     assert client.post("/fhir/R4", data="{}", content_type="application/json"
                        ).status_code == 401  # fmt: skip
+
+
+def _ndjson_lines() -> list[str]:
+    """New patients, an update of a patient of an earlier line, the same bundle
+    again, an invalid resource, malformed JSON, a batch bundle, a bare resource and
+    an event whose patient is found by identifier (outside its bundle)."""
+
+    def variant(gp_id: str, first_event: int, **changes) -> dict:
+        data = copy.deepcopy(bundle(**changes))
+        ids = data["entry"][0]["resource"]["identifier"]
+        ids[1]["value"] = gp_id
+        for i, entry in enumerate(data["entry"][1:]):
+            entry["resource"]["identifier"][0]["value"] = f"E{first_event + i}"
+        return data
+
+    def without_nhs(data: dict) -> dict:
+        data["entry"][0]["resource"]["identifier"].pop(0)
+        return data
+
+    invalid = variant("G9", 90)
+    invalid["entry"][0]["resource"]["gender"] = "robot"
+    by_identifier = {
+        "resourceType": "Condition",
+        "identifier": [{"system": EVENT_IDS, "value": "E70"}],
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "1"}]},
+        "subject": {"reference": f"Patient?identifier={GP_IDS}|G2"},
+        "onsetDateTime": "2025-04-01T10:00:00Z",
+    }
+    lines = [
+        variant("G1", 1),
+        without_nhs(variant("G2", 10)),
+        variant("G3", 20),  # the verified NHS number of G1: the same person
+        variant(
+            "G1", 1, name=[{"use": "official", "family": "Byron", "given": ["Ada"]}]
+        ),
+        variant("G1", 1),  # and back: name history twice
+        without_nhs(variant("G2", 10)),  # the same again: duplicates
+        invalid,
+        "{broken",
+        variant("G4", 40, gender="male") | {"type": "batch"},
+        by_identifier,
+        without_nhs(variant("G5", 50, birthDate="1950-01-01")),
+        {
+            "resourceType": "Bundle",
+            "type": "transaction",
+            "entry": [
+                {
+                    "fullUrl": "urn:uuid:x",
+                    "resource": by_identifier
+                    | {"identifier": [{"system": EVENT_IDS, "value": "E71"}]},
+                }
+            ],
+        },
+        without_nhs(
+            variant(
+                "G2", 10, address=[{"line": ["2 New Road"], "postalCode": "JU9 9ZZ"}]
+            )
+        ),
+    ]
+    return [x if isinstance(x, str) else json.dumps(x) for x in lines]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ndjson_set_wise_gives_the_same_as_line_by_line(
+    world, tmp_path, monkeypatch, workers
+):
+    from django.db import transaction
+
+    from joinedup.interop.fhir import ingest_ndjson
+    from joinedup.interop.services import Tally, totals_add
+    from tests.interop.hl7v2.test_batch import _snapshot, _Undo
+
+    lines = _ndjson_lines()
+    path = tmp_path / "gp.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(ingest_ndjson, "LINES_PER_TRANSACTION", 5)  # 3 groups
+    monkeypatch.setattr(ingest_ndjson, "POOL_MIN_LINES", 0)
+
+    def run(set_wise: bool) -> tuple[tuple[int, ...], dict]:
+        outcome: tuple[tuple[int, ...], dict] = ((), {})
+        try:
+            with transaction.atomic():
+                if set_wise:
+                    tally = fhir_ndjson_ingest(path, workers=workers)
+                else:
+                    tally = Tally()
+                    for number, line in enumerate(lines, start=1):
+                        ingest_ndjson._line_apply(number, line, path.name, tally)
+                    totals_add(tally=tally)
+                counts = (tally.received, tally.applied, tally.duplicate,
+                          tally.quarantined)  # fmt: skip
+                outcome = (counts, _snapshot(seen_times=False))
+                raise _Undo
+        except _Undo:
+            pass
+        return outcome
+
+    set_wise, single = run(True), run(False)
+    assert set_wise[0] == single[0]
+    assert single[0][3] == 4  # the invalid bundle (3 entries), the broken line
+    for table in single[1]:
+        assert set_wise[1][table] == single[1][table], table
+    assert len({name[3] for name in set_wise[1]["names"]}) == 2  # official, old

@@ -35,7 +35,6 @@ from joinedup.record.services import event_record, events_record_many
 
 log = logging.getLogger(__name__)
 
-LINES_PER_TRANSACTION = 50
 UNKNOWN_SOURCE = "fhir"
 _ENCOUNTER_KIND: dict[str, str] = {
     OrganisationType.GP_PRACTICE: EventKind.GP_CONSULTATION,
@@ -52,6 +51,8 @@ _DEFAULT_KIND: dict[str, str] = {
     "Condition": EventKind.DIAGNOSIS,
     "MedicationStatement": EventKind.MEDICATION,
 }
+_EVENT_KINDS = frozenset(EventKind.values)  # `.values` builds a list each time
+_CATEGORIES = frozenset(AccessCategory.values)
 _COUNCIL = {
     OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
     OrganisationType.COUNCIL_CHILDRENS_SERVICES,
@@ -172,13 +173,13 @@ def _event_values(
     if not source_id:
         raise FhirProblem(f"{where} ({rtype}): an identifier or id is required")
     org_type = system.organisation.type
-    kind = data.kind if data.kind in EventKind.values else None
+    kind = data.kind if data.kind in _EVENT_KINDS else None
     if kind is None:
         if rtype == "Encounter":
             kind = _ENCOUNTER_KIND.get(OrganisationType(org_type), EventKind.OTHER)
         else:
             kind = _DEFAULT_KIND.get(rtype, EventKind.OTHER)
-    category = data.category if data.category in AccessCategory.values else None
+    category = data.category if data.category in _CATEGORIES else None
     if category is None:
         category = _KIND_CATEGORY.get(kind) or (
             AccessCategory.SOCIAL_CARE
@@ -379,46 +380,16 @@ def fhir_ndjson_ingest(
     *,
     tally: Tally | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Tally:
     """Every line of an NDJSON file (a Bundle or a resource a line), committed in
-    groups of lines; each transaction bundle all-or-nothing on its own."""
-    tally = tally if tally is not None else Tally()
-    with path.open(encoding="utf-8", errors="replace") as f:
-        batch: list[tuple[int, str]] = []
-        for number, line in enumerate(f, start=1):
-            if line.strip():
-                batch.append((number, line))
-            if len(batch) >= LINES_PER_TRANSACTION:
-                _ndjson_batch(batch, path.name, tally, progress)
-                batch = []
-        if batch:
-            _ndjson_batch(batch, path.name, tally, progress)
-    return tally
+    groups of lines; each transaction bundle all-or-nothing on its own. Set-wise,
+    with validation in worker processes for large files: see ingest_ndjson."""
+    from joinedup.interop.fhir.ingest_ndjson import fhir_ndjson_file_ingest
 
-
-def _ndjson_batch(
-    lines: list[tuple[int, str]], origin: str, tally: Tally,
-    progress: Callable[[int], None] | None,
-) -> None:  # fmt: skip
-    run = Tally()
-    with transaction.atomic():
-        for number, line in lines:
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                reason = (
-                    f"line {number}: malformed JSON: {exc.msg} (column {exc.colno})"
-                )
-                raw = line.rstrip("\n")
-                _quarantine(UNKNOWN_SOURCE, reason, raw, "line", origin, number)
-                run.add(UNKNOWN_SOURCE, quarantined=1)
-                continue
-            with transaction.atomic():
-                fhir_bundle_apply(data, origin=origin, tally=run, row=number)
-        totals_add(tally=run)
-    tally.merge(run)
-    if progress is not None:
-        progress(len(lines))
+    return fhir_ndjson_file_ingest(
+        path, tally=tally, progress=progress, workers=workers
+    )
 
 
 def fhir_replay(item: QuarantineItem, raw: str) -> str | None:

@@ -9,6 +9,7 @@ ServiceRequest, Task, Consent, Flag."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
@@ -343,3 +344,34 @@ def event_map(resource: dict[str, Any]) -> EventData:
         ),
         detail=detail,
     )
+
+
+def bundle_lines_validate(lines: list[str]) -> list[list[str | None] | None]:
+    """Validate every entry's resource of NDJSON lines holding a Bundle each, with
+    `resource_validate` (no database: runs in a worker process for file ingest).
+    Per line, the reason per entry (None: valid), or None when the line is not a
+    Bundle with a list of entries (the caller then handles it in full)."""
+    out: list[list[str | None] | None] = []
+    for line in lines:
+        try:
+            data = json.loads(line)
+        except ValueError:
+            out.append(None)
+            continue
+        if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+            out.append(None)
+            continue
+        entries = data.get("entry")
+        if not isinstance(entries, list):
+            out.append(None)
+            continue
+        reasons: list[str | None] = []
+        for i, entry in enumerate(entries, start=1):
+            res = entry.get("resource") if isinstance(entry, dict) else None
+            try:
+                resource_validate(res, f"entry {i}")
+                reasons.append(None)
+            except FhirProblem as problem:
+                reasons.append(problem.reason)
+        out.append(reasons)
+    return out

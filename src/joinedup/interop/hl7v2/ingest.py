@@ -2,9 +2,14 @@
 
 - `hl7_message_ingest` handles one message in its own transaction.
 - `hl7_batch_ingest` handles many in one transaction (group commit, used by the MLLP
-  listener and file ingest); if anything unexpected fails, the batch is rolled back
-  and each message is processed again on its own, so one bad message never costs
-  the others and nothing partial is committed.
+  listener and file ingest), set-wise: every message is parsed first, one query
+  finds the batch's receipts (duplicate control ids), one its people's identifiers
+  and involvements, one its events; the messages are then applied in order in
+  memory (`AdtBatch`) and written with bulk inserts and updates. Cancels and merges
+  (A11/A12/A13/A40) are applied one at a time in their place, after the staged
+  writes before them are flushed. If anything unexpected fails, the batch is
+  rolled back and each message is processed again on its own, so one bad message
+  never costs the others and nothing partial is committed.
 
 The answer is only known once the transaction has committed: AA (applied, or a
 duplicate control id already applied), AE or AR (quarantined, with the reason).
@@ -18,11 +23,24 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from joinedup.interop.hl7v2.ack import ack_build
-from joinedup.interop.hl7v2.mapping import adt_resolve, adt_write
-from joinedup.interop.hl7v2.parse import Header, Hl7Problem, adt_parse, header_parse
-from joinedup.interop.models import IngestKind, QuarantineItem
+from joinedup.interop.hl7v2.mapping import (
+    ADT_SET_WISE,
+    AdtBatch,
+    adt_resolve,
+    adt_write,
+)
+from joinedup.interop.hl7v2.parse import (
+    AdtMessage,
+    Header,
+    Hl7Problem,
+    adt_parse,
+    header_parse,
+)
+from joinedup.interop.models import IngestKind, MessageReceipt, QuarantineItem
 from joinedup.interop.services import (
     Tally,
     quarantine_record,
@@ -219,15 +237,106 @@ def hl7_message_ingest(text: str, *, origin: str = "") -> Hl7Result:
         )  # fmt: skip
 
 
+def _parsed(
+    text: str, systems: SourceSystems
+) -> tuple[AdtMessage, SourceSystem] | None:
+    """The message and its source system, or None when `_process` must answer."""
+    try:
+        message = adt_parse(text)
+    except Hl7Problem:
+        return None
+    system = systems.for_facility(message.header.sending_facility)
+    return (message, system) if system is not None else None
+
+
+class _BatchFailed(Exception):
+    """A message of a set-wise batch failed after its writes were staged."""
+
+
+def _batch_process(
+    texts: Sequence[str], *, origin: str, tally: Tally, systems: SourceSystems
+) -> list[Hl7Result]:
+    """`_process` for every message, in order, with set-wise reads and writes
+    (inside the caller's transaction)."""
+    parsed = [_parsed(t, systems) for t in texts]
+    wanted: dict[str, set[str]] = {}
+    for item in parsed:
+        if item is not None:
+            wanted.setdefault(item[1].code, set()).add(item[0].header.control_id)
+    applied: set[tuple[str, str]] = set()
+    if wanted:
+        query = Q()
+        for source, ids in wanted.items():
+            query |= Q(source=source, control_id__in=sorted(ids))
+        applied.update(
+            MessageReceipt.objects.filter(query).values_list("source", "control_id")
+        )
+    results: list[Hl7Result] = []
+    receipts: list[MessageReceipt] = []
+    stores: AdtBatch | None = None
+
+    def flush() -> None:
+        if stores is not None:
+            stores.flush()
+        MessageReceipt.objects.bulk_create(receipts)
+        receipts.clear()
+
+    for i, (text, item) in enumerate(zip(texts, parsed, strict=True)):
+        if item is None:  # a problem to quarantine: no staged writes needed
+            results.append(_process(text, origin=origin, tally=tally, systems=systems))
+            continue
+        message, system = item
+        header = message.header
+        key = (system.code, header.control_id)
+        if key in applied:
+            tally.add(system.code, duplicate=1)
+            reason = "duplicate message control ID: already applied, not applied again"
+            results.append(Hl7Result(
+                "AA", reason, header.control_id, ack_build(header, "AA", reason),
+                duplicate=True, source=system.code,
+            ))  # fmt: skip
+            continue
+        if message.event not in ADT_SET_WISE:
+            flush()
+            stores = None  # what the next messages find may have moved: read again
+            result = _process(text, origin=origin, tally=tally, systems=systems)
+            if result.ack_code == "AA":
+                applied.add(key)
+            results.append(result)
+            continue
+        if stores is None:
+            stores = AdtBatch()
+            stores.prefetch([
+                p for p in parsed[i:] if p is not None and p[0].event in ADT_SET_WISE
+            ])  # fmt: skip
+        provenance = f"hl7v2:{header.control_id}"[:200]
+        plan = adt_resolve(message, source_system=system, provenance=provenance)
+        plan.batch = stores
+        try:
+            adt_write(plan)
+        except Hl7Problem as problem:  # staged writes cannot be taken back
+            raise _BatchFailed(problem.reason) from None
+        receipts.append(MessageReceipt(
+            source=system.code, control_id=header.control_id, kind=IngestKind.HL7V2,
+            message_type=header.message_type[:30], received_at=timezone.now(),
+        ))  # fmt: skip
+        applied.add(key)
+        tally.add(system.code, applied=1)
+        results.append(Hl7Result(
+            "AA", "", header.control_id, ack_build(header, "AA"), source=system.code
+        ))  # fmt: skip
+    flush()
+    return results
+
+
 def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Result]:
     """Process many messages in one transaction (group commit), in order."""
     try:
         with transaction.atomic():
             batch_tally = Tally()
-            results = [
-                _process(t, origin=origin, tally=batch_tally, systems=_systems)
-                for t in texts
-            ]
+            results = _batch_process(
+                texts, origin=origin, tally=batch_tally, systems=_systems
+            )
             totals_add(tally=batch_tally)
     except Exception as exc:
         log.warning(

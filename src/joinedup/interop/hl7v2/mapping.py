@@ -5,24 +5,37 @@ cancelled event is kept, marked, with a note); A40 merges within the system.
 
 Two phases: `adt_resolve` only reads and raises Hl7Problem for anything that cannot
 be applied; `adt_write` then writes. So a rejected message never half-writes, even
-inside a batch transaction shared with other messages."""
+inside a batch transaction shared with other messages.
+
+`adt_write` writes through the ORM services one message at a time, or, when the
+plan carries `AdtBatch` stores, stages its writes in them (set-wise group commit:
+the caller prefetches with `adt_batch_keys` and flushes the stores). Cancels and
+merges (`ADT_SET_WISE` excludes them) always go one at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from joinedup.governance.models import AccessCategory
 from joinedup.interop.hl7v2.parse import AdtMessage, Hl7Problem, error
-from joinedup.people.models import Person
+from joinedup.people.models import NhsNumberStatus, Person
+from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.people.services import (
     SourceDemographics,
+    SourceRecordBatch,
     person_for_source_id,
     person_from_source_upsert,
     person_source_records_move,
 )
 from joinedup.record.models import Event, EventKind, SourceSystem
-from joinedup.record.services import event_cancel, event_end, event_find, event_record
+from joinedup.record.services import (
+    EventBatch,
+    event_cancel,
+    event_find,
+)
+from joinedup.record.services import event_end as _event_end
+from joinedup.record.services import event_record as _event_record
 
 SNOMED = "http://snomed.info/sct"
 _CANCELS = {
@@ -30,6 +43,36 @@ _CANCELS = {
     "A12": (EventKind.TRANSFER, "transfer"),
     "A13": (EventKind.DISCHARGE, "discharge"),
 }
+
+# Events whose writes can be staged set-wise (no look-up of earlier events by
+# person, no moving of records between people).
+ADT_SET_WISE = frozenset({"A01", "A02", "A03", "A04", "A05", "A08", "A28", "A31"})
+
+
+@dataclass
+class AdtBatch:
+    """Where a batch of messages stages its writes (flushed by the caller)."""
+
+    people: SourceRecordBatch = field(default_factory=SourceRecordBatch)
+    events: EventBatch = field(default_factory=EventBatch)
+
+    def prefetch(self, keys: list[tuple[AdtMessage, SourceSystem]]) -> None:
+        identifiers: list[tuple[str, str]] = []
+        events: list[tuple[SourceSystem, str]] = []
+        for message, system in keys:
+            p = message.patient
+            identifiers.append((system.identifier_system, p.local_id))
+            if p.nhs_number and p.nhs_number_status == NhsNumberStatus.VERIFIED:
+                identifiers.append((NHS_NUMBER_SYSTEM, p.nhs_number))
+            events.append((system, message.header.control_id))
+            if message.visit is not None:
+                events.append((system, message.visit.visit_number))
+        self.people.prefetch(identifiers=identifiers)
+        self.events.prefetch(keys=events)
+
+    def flush(self) -> None:
+        self.people.flush()
+        self.events.flush()
 
 
 @dataclass
@@ -39,6 +82,7 @@ class AdtPlan:
     provenance: str
     cancel_target: Event | None = None
     merge_from: Person | None = None
+    batch: AdtBatch | None = None
 
 
 def adt_resolve(
@@ -105,15 +149,31 @@ def adt_write(plan: AdtPlan) -> str:
     """Apply a resolved message. Returns a short description of what was done."""
     m = plan.message
     system = plan.source_system
-    person = person_from_source_upsert(
+    batch = plan.batch
+    if batch is not None and m.event not in ADT_SET_WISE:
+        raise RuntimeError(f"{m.event} cannot be applied set-wise")
+    upsert = batch.people.upsert if batch else person_from_source_upsert
+    person = upsert(
         source_system=system,
         local_id=m.patient.local_id,
         demographics=_demographics(m),
         seen_at=m.event_time,
     )
+
+    def event_record(**values: Any) -> None:
+        if batch is not None:
+            batch.events.record(person=person, **values)
+        else:
+            _event_record(person_id=person.pk, **values)
+
+    def event_end(**values: Any) -> None:
+        if batch is not None:
+            batch.events.end(**values)
+        else:
+            _event_end(**values)
+
     visit = m.visit
     common: dict[str, Any] = {
-        "person_id": person.pk,
         "source_system": system,
         "category": AccessCategory.HEALTH,
         "provenance": plan.provenance,
@@ -248,7 +308,6 @@ def adt_write(plan: AdtPlan) -> str:
             source_system=system, from_person=old, to_person=person
         )
         event_record(
-            person_id=person.pk,
             source_system=system,
             source_id=control_id,
             kind=EventKind.OTHER,
@@ -274,4 +333,12 @@ def adt_apply(
     )
 
 
-__all__ = ["AdtPlan", "Hl7Problem", "adt_apply", "adt_resolve", "adt_write"]
+__all__ = [
+    "ADT_SET_WISE",
+    "AdtBatch",
+    "AdtPlan",
+    "Hl7Problem",
+    "adt_apply",
+    "adt_resolve",
+    "adt_write",
+]

@@ -21,6 +21,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -39,6 +40,7 @@ START, END = b"\x0b", b"\x1c\r"
 MAX_MESSAGE_BYTES = 10 * 1024 * 1024
 MAX_BATCH = 500
 DRAIN_SECONDS = 10.0
+CONNECTION_CHECK_SECONDS = 1.0
 
 
 def _decode(payload: bytes) -> tuple[str, str]:
@@ -76,6 +78,8 @@ class GroupCommitter:
         )
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="mllp-db")
         self.batches = 0
+        self._checked = 0.0
+        self._suspect = True
 
     async def submit(self, text: str) -> Hl7Result:
         future: asyncio.Future[Hl7Result] = asyncio.get_running_loop().create_future()
@@ -87,8 +91,17 @@ class GroupCommitter:
         return await loop.run_in_executor(self.executor, _with_connection(func))
 
     def _batch(self, texts: list[str]) -> list[Hl7Result]:
-        close_old_connections()
-        return self.process(texts)
+        # Django's connection check (a "SELECT 1" round trip with health checks
+        # on) costs as much as a message: once a second, or after trouble.
+        now = time.monotonic()
+        if self._suspect or now - self._checked >= CONNECTION_CHECK_SECONDS:
+            close_old_connections()
+            self._checked, self._suspect = now, False
+        self._suspect = True  # until the batch has come back
+        results = self.process(texts)
+        self._suspect = any(r.ack_code == "AE" and r.quarantine_id is None
+                            for r in results)  # fmt: skip
+        return results
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
