@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Field, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from joinedup.governance.models import (
@@ -142,10 +143,31 @@ def agreements_in_force(
     return found
 
 
-def _facts_sql() -> str:
-    """One statement that answers every common relationship question at once.
-    Written as SQL (portable between PostgreSQL and SQLite) because this runs on
-    every record opened: it costs one round trip and almost no planning."""
+FACT_NAMES = (
+    "_in_care_team",
+    "_involvement_kind",
+    "_claim_active",
+    "_break_glass_until",
+    "_has_consent_records",
+    "_has_agreements",
+)
+
+
+def _raw(sql: str, params: tuple[object, ...], field: Field) -> RawSQL:
+    # Only table names from the models and fixed text are formatted in; every
+    # value is a parameter.
+    return RawSQL(sql, params, output_field=field)  # noqa: S611
+
+
+def facts_annotations(actor: Actor) -> dict[str, RawSQL]:
+    """Annotations for a Person queryset that answer every common relationship
+    question in the same query as the person: one round trip. Written as SQL
+    (portable between PostgreSQL and SQLite) because it runs on every record
+    opened and an ORM subquery's planning and compiling cost more than the
+    answer."""
+    from django.db import connection
+    from django.db.models import BooleanField, CharField, DateTimeField
+
     from joinedup.coordination.models import CareTeamMember
     from joinedup.governance.models import (
         BreakGlass,
@@ -154,70 +176,84 @@ def _facts_sql() -> str:
         SharingAgreement,
         SharingAgreementParty,
     )
-    from joinedup.people.models import Involvement
+    from joinedup.people.models import Involvement, Person
 
-    t = {
-        "care": CareTeamMember._meta.db_table,
-        "inv": Involvement._meta.db_table,
-        "claim": RelationshipClaim._meta.db_table,
-        "bg": BreakGlass._meta.db_table,
-        "consent": ConsentRecord._meta.db_table,
-        "agr": SharingAgreement._meta.db_table,
-        "party": SharingAgreementParty._meta.db_table,
+    if actor.role not in DIRECT_CARE_ROLES:
+        return {}
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    pid = f"{Person._meta.db_table}.id"
+    care = CareTeamMember._meta.db_table
+    inv = Involvement._meta.db_table
+    claim = RelationshipClaim._meta.db_table
+    bg = BreakGlass._meta.db_table
+    consent = ConsentRecord._meta.db_table
+    agr = SharingAgreement._meta.db_table
+    party = SharingAgreementParty._meta.db_table
+    u, o = actor.user_id, actor.organisation_id
+    # Table names come from the models, never from input; values are parameters.
+    return {
+        "_in_care_team": _raw(
+            f"EXISTS (SELECT 1 FROM {care} WHERE person_id = {pid} "  # noqa: S608
+            "AND user_id = %s AND ended_on IS NULL)",
+            (u,),
+            BooleanField(),
+        ),
+        "_involvement_kind": _raw(
+            f"(SELECT kind FROM {inv} WHERE person_id = {pid} "  # noqa: S608
+            "AND organisation_id = %s)",
+            (o,),
+            CharField(),
+        ),
+        "_claim_active": _raw(
+            f"EXISTS (SELECT 1 FROM {claim} WHERE person_id = {pid} "  # noqa: S608
+            "AND user_id = %s AND organisation_id = %s AND expires_at > %s)",
+            (u, o, now),
+            BooleanField(),
+        ),
+        "_break_glass_until": _raw(
+            f"(SELECT MAX(expires_at) FROM {bg} WHERE person_id = {pid} "  # noqa: S608
+            "AND user_id = %s AND organisation_id = %s AND expires_at > %s)",
+            (u, o, now),
+            DateTimeField(),
+        ),
+        "_has_consent_records": _raw(
+            f"EXISTS (SELECT 1 FROM {consent} WHERE person_id = {pid})",  # noqa: S608
+            (),
+            BooleanField(),
+        ),
+        "_has_agreements": _raw(
+            f"EXISTS (SELECT 1 FROM {party} p JOIN {agr} a "  # noqa: S608
+            "ON a.id = p.agreement_id WHERE p.organisation_id = %s "
+            "AND a.ended_at IS NULL AND a.start_date <= %s AND a.end_date >= %s)",
+            (o, today, today),
+            BooleanField(),
+        ),
     }
-    # Table names come from the models, never from input.
-    return f"""
-        SELECT
-          EXISTS (SELECT 1 FROM {t["care"]} WHERE person_id = %(p)s
-                  AND user_id = %(u)s AND ended_on IS NULL),
-          (SELECT kind FROM {t["inv"]} WHERE person_id = %(p)s
-                  AND organisation_id = %(o)s),
-          EXISTS (SELECT 1 FROM {t["claim"]} WHERE person_id = %(p)s
-                  AND user_id = %(u)s AND organisation_id = %(o)s
-                  AND expires_at > %(now)s),
-          (SELECT MAX(expires_at) FROM {t["bg"]} WHERE person_id = %(p)s
-                  AND user_id = %(u)s AND organisation_id = %(o)s
-                  AND expires_at > %(now)s),
-          EXISTS (SELECT 1 FROM {t["consent"]} WHERE person_id = %(p)s),
-          EXISTS (SELECT 1 FROM {t["party"]} party JOIN {t["agr"]} agr
-                  ON agr.id = party.agreement_id
-                  WHERE party.organisation_id = %(o)s AND agr.ended_at IS NULL
-                  AND agr.start_date <= %(today)s AND agr.end_date >= %(today)s)
-    """  # noqa: S608
 
 
-def facts_gather(actor: Actor, person_id: int, registered_gp_id: int | None) -> Facts:
-    """The facts between the actor and one person. One query in the common case;
-    one or two more only when the person has consent records or the actor's
-    organisation has sharing agreements in force."""
-    from django.db import connection
-    from django.utils.dateparse import parse_datetime
-
+def facts_gather(actor: Actor, person: object) -> Facts:
+    """The facts between the actor and one person, who should come from a
+    queryset annotated with `facts_annotations(actor)` (otherwise they are
+    fetched now). One or two more queries only when the person has consent
+    records or the actor's organisation has sharing agreements in force."""
     from joinedup.governance.models import ConsentRecord
-    from joinedup.people.models import Involvement
+    from joinedup.people.models import Involvement, Person
 
     if actor.role not in DIRECT_CARE_ROLES:
         return Facts()
-    now = timezone.now()
-    today = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _facts_sql(),
-            {
-                "p": person_id,
-                "u": actor.user_id,
-                "o": actor.organisation_id,
-                "now": connection.ops.adapt_datetimefield_value(now),
-                "today": connection.ops.adapt_datefield_value(today),
-            },
+    person_id: int = person.pk  # type: ignore[attr-defined]
+    if not all(hasattr(person, name) for name in FACT_NAMES):
+        person = (
+            Person.objects.annotate(**facts_annotations(actor))
+            .only("pk", "registered_gp_id")
+            .get(pk=person_id)
         )
-        care, kind, claim, break_glass, has_consent, has_agreements = cursor.fetchone()
-    if isinstance(break_glass, str):  # SQLite returns text from an aggregate
-        break_glass = parse_datetime(break_glass)
-        if break_glass is not None and timezone.is_naive(break_glass):
-            break_glass = timezone.make_aware(break_glass, dt.UTC)
+    registered_gp_id = getattr(person, "registered_gp_id", None)
+    fact = {name: getattr(person, name) for name in FACT_NAMES}
+    today = timezone.localdate()
     agreement_categories: set[str] = set()
-    if has_agreements:
+    if fact["_has_agreements"]:
         agreements = agreements_in_force(actor, today=today)
         partners = set().union(*(p for p, _ in agreements)) if agreements else set()
         involved = set(
@@ -231,7 +267,7 @@ def facts_gather(actor: Actor, person_id: int, registered_gp_id: int | None) -> 
             if partner_ids & involved:
                 agreement_categories |= categories
     objections: frozenset[tuple[str, int | None]] = frozenset()
-    if has_consent:
+    if fact["_has_consent_records"]:
         # The newest record per (category, organisation) is in force.
         in_force: dict[tuple[str, int | None], str] = {}
         for category, org_id, decision in (
@@ -242,12 +278,12 @@ def facts_gather(actor: Actor, person_id: int, registered_gp_id: int | None) -> 
             in_force.setdefault((category, org_id), decision)
         objections = frozenset(k for k, v in in_force.items() if v == "objection")
     return Facts(
-        in_care_team=bool(care),
+        in_care_team=bool(fact["_in_care_team"]),
         registered_here=registered_gp_id == actor.organisation_id,
-        involvement_kind=kind or "",
+        involvement_kind=fact["_involvement_kind"] or "",
         agreement_categories=frozenset(agreement_categories),
-        claim_active=bool(claim),
-        break_glass_until=break_glass,
+        claim_active=bool(fact["_claim_active"]),
+        break_glass_until=fact["_break_glass_until"],
         objections=objections,
     )
 
@@ -272,11 +308,7 @@ def decide(
             f"the role {actor.role_label} has no direct-care access to person records",
         )
     if facts is None:
-        facts = facts_gather(
-            actor,
-            person.pk,  # type: ignore[attr-defined]
-            getattr(person, "registered_gp_id", None),
-        )
+        facts = facts_gather(actor, person)
     via = facts.relationship
     break_glass = facts.break_glass_until is not None
     if not via and not break_glass:

@@ -16,6 +16,7 @@ from joinedup.governance.access import (
     Decision,
     Scope,
     decide,
+    facts_annotations,
     facts_gather,
     may_break_glass,
     may_claim_relationship,
@@ -167,6 +168,7 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
     unknown person."""
     person = (
         Person.objects.select_related("registered_gp", "about_me")
+        .annotate(**facts_annotations(actor))
         .filter(pk=person_id)
         .first()
     )
@@ -175,7 +177,7 @@ def person_access_open(*, actor: Actor, person_id: int, action: str) -> PersonAc
             f"person: there is no person with id {person_id}",
             fields={"id": "no such person"},
         )
-    facts = facts_gather(actor, person.pk, person.registered_gp_id)
+    facts = facts_gather(actor, person)
     decisions = {
         category: decide(actor, person, action, category, facts)
         for category in AccessCategory.values
