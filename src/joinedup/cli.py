@@ -146,6 +146,11 @@ def _ingest_area(people: int, seed: int) -> None:
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)
     _stays_rebuild()
+    from joinedup.discharge.demo import discharge_histories_seed
+
+    # Readiness, pathways and delays for some stays, so the ward board and the
+    # delay charts have something to show.
+    discharge_histories_seed(seed=seed)
     print(f"Done in {time.monotonic() - started:.0f} s.")
 
 

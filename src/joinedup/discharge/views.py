@@ -10,9 +10,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from joinedup.discharge import rules, services
+from joinedup.discharge.dashboard import (
+    PERIODS,
+    dashboard_filters_parse,
+    dashboard_get,
+)
 from joinedup.discharge.models import NoticeKind
 from joinedup.discharge.selectors import (
     SORTS,
@@ -24,6 +30,7 @@ from joinedup.discharge.selectors import (
     ward_board,
 )
 from joinedup.discharge.sitrep import sitrep_csv, sitrep_get, sitrep_table, sitrep_xlsx
+from joinedup.discharge.spc import chart_svg
 from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
 from joinedup.people.selectors import RecordRefused, person_access_open
 from joinedup.web.actors import request_actor
@@ -239,3 +246,32 @@ def sitrep(request: HttpRequest) -> HttpResponse:
         return response
     context.update({"figures": figures, "table": sitrep_table(figures)})
     return render(request, "discharge/sitrep.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
+    context: dict[str, object] = {
+        "reasons": rules.REASONS,
+        "agencies": rules.AGENCIES,
+        "periods": PERIODS,
+        "params": request.GET.dict(),
+    }
+    try:
+        filters = dashboard_filters_parse(request.GET.dict())
+        result = dashboard_get(actor=actor, filters=filters, today=timezone.localdate())
+    except InvalidInput as exc:
+        context["errors"] = exc.fields
+        return render(request, "discharge/dashboard.html", context, status=400)
+    except AccessRefused as exc:
+        return _problem(request, exc)
+    context["dashboard"] = result
+    context["charts"] = [
+        (slug, chart, mark_safe(chart_svg(chart, label_id=f"{slug}-table")))  # noqa: S308 - built from numbers and dates only
+        for slug, chart in (
+            ("patients", result.patients),
+            ("delayed-days", result.delayed_days),
+        )
+    ]
+    return render(request, "discharge/dashboard.html", context)
