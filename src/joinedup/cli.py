@@ -142,6 +142,10 @@ def _ingest_area(people: int, seed: int) -> None:
     print(f"Writing the source systems' extracts of {people:,} people to {out}")
     extracts_write(area=area, out_dir=out)
     organisations_and_systems_load(area=area)
+    from joinedup.people.matching.demo import model_train_for_area
+
+    print("Training the identity matching model on the area")
+    model_train_for_area(area=area)
     print("Ingesting them through the HL7 v2, FHIR and CSV adapters")
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)

@@ -1,10 +1,15 @@
 """Writes to the person index from source systems (HL7 v2, FHIR, CSV ingest).
 
 A source record finds its person by the source system's own identifier first; a new
-source record goes through `person_match_or_create` (today: the verified NHS number,
-DESIGN 2 "Identity"; identity matching with Splink replaces that step later). Name
-and address changes keep their history; the source system's organisation is kept as
-an Involvement. Ingest is system activity: no access-audit entries are written.
+source record goes through `person_match_or_create`: the person with the same
+*verified* NHS number (DESIGN 2 "Identity"), else incremental identity matching
+(`people.matching.resolve.person_resolve`, the stored Splink model's parameters):
+at or above the upper threshold the record is linked to that person; between the
+thresholds a new person is created and the pair queued for human review; below,
+a new person. Merged people are never found. With no stored model only the
+deterministic steps run (logged once at INFO). Name and address changes keep
+their history; the source system's organisation is kept as an Involvement.
+Ingest is system activity: no access-audit entries are written.
 
 Two ways in, which must decide the same way:
 
@@ -15,12 +20,16 @@ Two ways in, which must decide the same way:
   identifiers and involvements of the whole batch in two queries; `upsert` (with
   `SourceRecordBatch.person_match_or_create`, the batch form of the identity step)
   then works in memory, seeing what earlier records of the batch created; `flush`
-  writes everything with bulk inserts and updates. Identity matching must plug into
-  both `person_match_or_create`s."""
+  writes everything with bulk inserts and updates. The deterministic steps stay
+  set-wise; identity matching then resolves each still unknown record against
+  the index (a few indexed queries) and against the people created earlier in
+  the batch (in memory); review pairs are queued after `flush`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +39,9 @@ from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from joinedup.governance.models import Organisation, OrganisationType
+from joinedup.people.matching import resolve
+from joinedup.people.matching.outcomes import Outcome
+from joinedup.people.matching.prepare import MatchRecord
 from joinedup.people.models import (
     Address,
     Identifier,
@@ -44,6 +56,8 @@ from joinedup.people.models import (
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.record.models import SourceSystem
 from joinedup.record.services import rows_bulk_insert
+
+log = logging.getLogger(__name__)
 
 INVOLVEMENT_BY_ORG_TYPE: dict[str, str] = {
     OrganisationType.ACUTE_TRUST: InvolvementKind.HOSPITAL_PATIENT,
@@ -83,22 +97,54 @@ def _organisation_id(code: str | None) -> int | None:
     return _org_cache[code]
 
 
-def person_match_or_create(
-    *, demographics: SourceDemographics, seen_at: dt.datetime
-) -> tuple[Person, bool]:
-    """The deterministic identity step for a source record not seen before: the
-    person holding the same *verified* NHS number (DESIGN 2 "Identity", 4.1), else
-    a new Person. Identity matching (people/matching, Splink) replaces this."""
-    d = demographics
-    if d.nhs_number and d.nhs_number_status == NhsNumberStatus.VERIFIED:
-        found = (
-            Identifier.objects.select_related("person")
-            .filter(system=NHS_NUMBER_SYSTEM, value=d.nhs_number)
-            .first()
+def _match_record(d: SourceDemographics) -> MatchRecord:
+    return MatchRecord(
+        id="arriving",
+        given_name=d.given_name,
+        family_name=d.family_name,
+        birth_date=d.birth_date,
+        sex=d.sex,
+        postcode=d.postcode,
+        nhs_number=d.nhs_number or None,
+        nhs_verified=bool(
+            d.nhs_number and d.nhs_number_status == NhsNumberStatus.VERIFIED
+        ),
+    )
+
+
+_no_model_said = False
+
+
+def _model_available() -> resolve.Loaded | None:
+    """The stored matching model, loaded; if there is none, say once (INFO, no
+    personal data) that ingest links by the deterministic steps only."""
+    global _no_model_said
+    loaded = resolve.model_loaded()
+    if loaded is not None:
+        _no_model_said = False
+        return loaded
+    if not _no_model_said:
+        log.info(
+            "identity matching: no matching model is stored, so records are "
+            "linked by source identifier and verified NHS number only "
+            "(train one with `joinedup link --train`)"
         )
-        if found is not None:
-            return found.person, False
-    person = Person.objects.create(
+        _no_model_said = True
+    return None
+
+
+def _resolve(d: SourceDemographics) -> resolve.Resolution | None:
+    """Incremental matching of a record the deterministic steps did not place."""
+    loaded = _model_available()
+    if loaded is None:
+        return None
+    return resolve.person_resolve(
+        record=_match_record(d), verified_step=False, loaded=loaded
+    )
+
+
+def _new_person(d: SourceDemographics) -> Person:
+    return Person(
         nhs_number=d.nhs_number or None,
         nhs_number_status=d.nhs_number_status
         if d.nhs_number
@@ -113,6 +159,45 @@ def person_match_or_create(
         postcode=d.postcode,
         phone=d.phone,
     )
+
+
+def _live(person: Person) -> Person:
+    """The person itself, or the survivor it was merged into."""
+    if person.merged_into_id is None:
+        return person
+    from joinedup.people.merge import person_survivor_id
+
+    survivor = person_survivor_id(person_id=person.pk)
+    return Person.objects.get(pk=survivor) if survivor else person
+
+
+def person_match_or_create(
+    *, demographics: SourceDemographics, seen_at: dt.datetime
+) -> tuple[Person, bool]:
+    """The identity step for a source record not seen before: the unmerged
+    person holding the same *verified* NHS number (DESIGN 2 "Identity", 4.1);
+    else incremental matching: link at or above the upper threshold; a new
+    Person otherwise, the pair queued for review between the thresholds."""
+    d = demographics
+    if d.nhs_number and d.nhs_number_status == NhsNumberStatus.VERIFIED:
+        found = (
+            Identifier.objects.select_related("person")
+            .filter(system=NHS_NUMBER_SYSTEM, value=d.nhs_number)
+            .first()
+        )
+        if found is not None:
+            return _live(found.person), False
+    resolution = _resolve(d)
+    if resolution is not None and resolution.outcome == Outcome.LINK:
+        linked = Person.objects.filter(
+            pk=resolution.person_id or 0, merged_into__isnull=True
+        ).first()
+        if linked is not None:
+            return linked, False
+    person = _new_person(d)
+    person.save()
+    if resolution is not None and resolution.outcome == Outcome.REVIEW:
+        resolve.resolution_queue(resolution=resolution, person_id=person.pk)
     return person, True
 
 
@@ -243,7 +328,7 @@ def person_from_source_upsert(
             .first()
         )
         if found is not None:
-            person = found.person
+            person = _live(found.person)
             _demographics_update(person, source_system, d, day)
         else:
             person, created = person_match_or_create(demographics=d, seen_at=seen_at)
@@ -342,6 +427,12 @@ class SourceRecordBatch:
         self._addresses_close: dict[int, dt.date] = {}
         self._dirty: dict[int, tuple[Person, set[str]]] = {}  # id(person)
         self._seen: dict[int, tuple[Involvement, dt.datetime, dt.datetime]] = {}
+        # people created in this batch, by date of birth (matching's blocking)
+        self._new_by_birth: dict[dt.date, list[Person]] = {}
+        # review pairs to queue once both people are saved: (new, other, scores)
+        self._reviews: list[tuple[Person, Person | int, resolve.Resolution]] = []
+        self._model: resolve.Loaded | None = None
+        self._model_looked_up = False  # once per batch
 
     def prefetch(self, *, identifiers: Iterable[tuple[str, str]]) -> None:
         """Load, in one query each, the people holding these (system, value)
@@ -357,7 +448,9 @@ class SourceRecordBatch:
         for system, values in wanted.items():
             query |= Q(system=system, value__in=sorted(values))
         for ident in Identifier.objects.select_related("person").filter(query):
-            self._identifiers[(ident.system, ident.value)] = self._known(ident.person)
+            self._identifiers[(ident.system, ident.value)] = self._known(
+                _live(ident.person)
+            )
         self._involvements_load()
 
     def _known(self, person: Person) -> Person:
@@ -388,23 +481,62 @@ class SourceRecordBatch:
             found = self.person_for_identifier(NHS_NUMBER_SYSTEM, d.nhs_number)
             if found is not None:
                 return found, False
-        person = Person(
-            nhs_number=d.nhs_number or None,
-            nhs_number_status=d.nhs_number_status
-            if d.nhs_number
-            else NhsNumberStatus.NOT_PRESENT,
-            given_name=d.given_name,
-            family_name=d.family_name,
-            given_name_norm=normalise_name(d.given_name),
-            family_name_norm=normalise_name(d.family_name),
-            birth_date=d.birth_date,
-            sex=d.sex,
-            address_line=d.address_line,
-            postcode=d.postcode,
-            phone=d.phone,
-        )
+        resolution, other = self._resolve(d)
+        if resolution is not None and resolution.outcome == Outcome.LINK:
+            return other if isinstance(other, Person) else self._person(other), False
+        person = _new_person(d)
         self._new_people.append(person)
+        self._new_by_birth.setdefault(d.birth_date, []).append(person)
+        if resolution is not None and resolution.outcome == Outcome.REVIEW:
+            self._reviews.append((person, other, resolution))
         return person, True
+
+    def _resolve(
+        self, d: SourceDemographics
+    ) -> tuple[resolve.Resolution | None, Person | int]:
+        """Incremental matching against the index (database) and the people this
+        batch created (in memory, blocked on date of birth): the better of the
+        two, with the person (staged) or person id (index) it points to."""
+        if not self._model_looked_up:
+            self._model = _model_available()
+            self._model_looked_up = True
+        loaded = self._model
+        if loaded is None:
+            return None, 0
+        record = _match_record(d)
+        best = resolve.person_resolve(record=record, verified_step=False, loaded=loaded)
+        other: Person | int = best.person_id or 0
+        staged = self._new_by_birth.get(d.birth_date, [])
+        if staged:
+            candidates = [
+                dataclasses.replace(person_record_staged(p), id=f"staged:{i}")
+                for i, p in enumerate(staged)
+            ]
+            scored = resolve.scores_against(record, candidates, loaded=loaded)
+            if scored:
+                top = max(scored, key=lambda s: s.match_probability)
+                if top.match_probability > best.probability:
+                    thresholds = resolve.store.model_thresholds(loaded.model)
+                    best = dataclasses.replace(
+                        best,
+                        outcome=thresholds.outcome(top.match_probability),
+                        person_id=None,
+                        probability=top.match_probability,
+                        rule=resolve.SPLINK_RULE,
+                        match_weight=top.match_weight,
+                        contributions=top.contributions,
+                        model_version=loaded.model.version,
+                    )
+                    other = staged[int(top.right_id.split(":")[1])]
+        return best, other
+
+    def _person(self, pk: int) -> Person:
+        """A person of the index that matching linked to, known to the batch
+        (with its involvements loaded)."""
+        if pk not in self._by_pk:
+            self._known(Person.objects.get(pk=pk))
+            self._involvements_load()
+        return self._by_pk[pk]
 
     def _identifier_add(
         self, person: Person, system: str, value: str, source: SourceSystem | None
@@ -580,7 +712,15 @@ class SourceRecordBatch:
         ]
         if widened:
             _involvements_widen(widened)
+        reviews = self._reviews
         self._reset()
+        for person, other, resolution in reviews:
+            other_pk = other.pk if isinstance(other, Person) else other
+            if other_pk and person.pk and other_pk != person.pk:
+                resolve.resolution_queue(
+                    resolution=dataclasses.replace(resolution, person_id=other_pk),
+                    person_id=person.pk,
+                )
 
 
 def _involvements_widen(rows: list[tuple[int, dt.datetime, dt.datetime]]) -> None:
@@ -608,7 +748,25 @@ def _involvements_widen(rows: list[tuple[int, dt.datetime, dt.datetime]]) -> Non
         )
 
 
+def person_record_staged(person: Person) -> MatchRecord:
+    """A person (saved or not) as a match record; no address history."""
+    return MatchRecord(
+        id=f"person:{person.pk}",
+        given_name=person.given_name,
+        family_name=person.family_name,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        postcode=person.postcode,
+        nhs_number=person.nhs_number,
+        nhs_verified=person.nhs_number_status == NhsNumberStatus.VERIFIED,
+    )
+
+
 def caches_clear() -> None:
-    """Forget cached organisation look-ups (tests create organisations afresh)."""
+    """Forget cached organisation look-ups (tests create organisations afresh)
+    and the loaded matching model."""
+    global _no_model_said
     _org_cache.clear()
     _org_type_cache.clear()
+    _no_model_said = False
+    resolve.caches_clear()

@@ -2,10 +2,12 @@
 existing person index, without a full re-run.
 
 1. A verified NHS number links deterministically (DESIGN 2 "Identity").
-2. Otherwise the index is searched for candidate people with the same blocking
-   rules the batch pipeline uses (settings.PREDICTION_BLOCKING_RULES), as indexed
+2. Otherwise the index is searched for candidate people with the blocking idea
+   of the batch pipeline (settings.PREDICTION_BLOCKING_RULES) as indexed
    database queries, and only those candidates are scored with the stored,
-   versioned model.
+   versioned model's m and u in plain Python (score.Scorer: the same levels and
+   weights as Splink, checked against it in tests), loaded once per process and
+   model version.
 3. At or above the upper threshold: link to the best person; between the
    thresholds: the caller creates a new person and queues the pair for review
    (`resolution_queue`); below the lower threshold: a new person.
@@ -17,16 +19,19 @@ person but ids and scores.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from joinedup.people.matching import store
+from joinedup.people.matching.engine import ScoredPair
 from joinedup.people.matching.index import person_record
 from joinedup.people.matching.outcomes import Outcome
-from joinedup.people.matching.pipeline import link_between
-from joinedup.people.matching.prepare import MatchRecord
+from joinedup.people.matching.pipeline import SPLINK_RULE
+from joinedup.people.matching.prepare import MatchRecord, row_build
+from joinedup.people.matching.score import Scorer
 from joinedup.people.matching_models import MatchCandidate, MatchingModel
 from joinedup.people.models import Address, NhsNumberStatus, Person, normalise_name
 
@@ -48,33 +53,39 @@ class Resolution:
 
 
 def _candidates_q(record: MatchRecord) -> Q:
-    """The blocking rules as one filter on Person (each arm uses an index)."""
+    """The blocking rules as one filter on Person, each arm on an index: same NHS
+    number; same date of birth, or with day and month transposed; same family and
+    given name, or swapped; same postcode and family-name initial or given name;
+    same family name and year of birth. (The batch rules' "given name and year"
+    and "former postcode" arms have no index to use; the date of birth and name
+    arms find those people in practice, see docs/matching.md.)"""
     given = normalise_name(record.given_name)
     family = normalise_name(record.family_name)
     q = Q(pk__in=[])
     if record.nhs_number:
         q |= Q(nhs_number=record.nhs_number)
     if record.birth_date:
-        q |= Q(birth_date=record.birth_date)
-        year = record.birth_date.year
+        born = record.birth_date
+        q |= Q(birth_date=born)
+        if born.day <= 12 and born.day != born.month:
+            q |= Q(birth_date=born.replace(month=born.day, day=born.month))
         if family:
-            q |= Q(family_name_norm=family, birth_date__year=year)
-        if given:
-            q |= Q(given_name_norm=given, birth_date__year=year)
+            q |= Q(
+                family_name_norm=family,
+                birth_date__gte=born.replace(month=1, day=1),
+                birth_date__lte=born.replace(month=12, day=31),
+            )
     if given and family:
         q |= Q(family_name_norm=family, given_name_norm=given)
         q |= Q(family_name_norm=given, given_name_norm=family)
-    postcodes = {p for p in (record.postcode, *record.postcodes) if p}
-    if postcodes and given:
-        q |= Q(postcode__in=postcodes, given_name_norm=given)
-        q |= Q(
-            Exists(
-                Address.objects.filter(
-                    person=OuterRef("pk"), postcode__in=sorted(postcodes)
-                )
-            ),
-            given_name_norm=given,
-        )
+    postcodes = sorted({p for p in (record.postcode, *record.postcodes) if p})
+    if postcodes and (given or family):
+        alike = Q(pk__in=[])
+        if family:
+            alike |= Q(family_name_norm__startswith=family[0])
+        if given:
+            alike |= Q(given_name_norm=given)
+        q |= Q(postcode__in=postcodes) & alike
     return q
 
 
@@ -94,27 +105,94 @@ def candidates_find(record: MatchRecord) -> list[MatchRecord]:
     own = _exclude_id(record)
     if own is not None:
         people = people.exclude(pk=own)
-    found = list(people.order_by("pk")[:CANDIDATES_MAX])
+    found = list(
+        people.order_by("pk").only(
+            "pk", "given_name", "family_name", "birth_date", "sex", "postcode",
+            "nhs_number", "nhs_number_status",
+        )[:CANDIDATES_MAX]
+    )  # fmt: skip
     history: dict[int, list[str]] = {}
-    for person_id, postcode in Address.objects.filter(
-        person_id__in=[p.pk for p in found]
-    ).values_list("person_id", "postcode"):
-        if postcode:
-            history.setdefault(person_id, []).append(postcode)
+    if found:
+        for person_id, postcode in Address.objects.filter(
+            person_id__in=[p.pk for p in found]
+        ).values_list("person_id", "postcode"):
+            if postcode:
+                history.setdefault(person_id, []).append(postcode)
     return [person_record(p, tuple(history.get(p.pk, ()))) for p in found]
 
 
-_MODEL_CACHE: dict[int, dict[str, Any]] = {}
+# How long the index's family-name frequencies are kept before they are counted
+# again (a long-running MLLP listener sees the index grow).
+TF_MAX_AGE_SECONDS = 600.0
+
+
+@dataclass
+class Loaded:
+    model: MatchingModel
+    scorer: Scorer
+    tf: dict[str, dict[str, float]]
+    tf_at: float
+
+
+_MODEL_CACHE: dict[tuple[int, str], Loaded] = {}
+
+
+def _tf_from_index() -> dict[str, dict[str, float]]:
+    """Family-name term frequencies over the index (Splink's definition: the
+    share of people with that name), for the term-frequency adjustment."""
+    counts = (
+        Person.objects.filter(merged_into__isnull=True)
+        .exclude(family_name_norm="")
+        .values_list("family_name_norm")
+        .annotate(n=Count("pk"))
+    )
+    table: dict[str, float] = {}
+    total = 0
+    for name, n in counts:
+        table[name] = float(n)
+        total += n
+    if not total:
+        return {}
+    for name in table:
+        table[name] /= total
+    table[""] = 1.0 / total  # a name the index does not have yet: seen once
+    return {"family_name": table}
+
+
+def _loaded() -> Loaded | None:
+    """The active model, its scorer and the term frequencies: built once per
+    model version and process (the key includes created_at, as ids can be
+    reused after a rollback)."""
+    active = store.model_active()
+    if active is None:
+        return None
+    key = (active.pk, active.created_at.isoformat())
+    loaded = _MODEL_CACHE.get(key)
+    now = time.monotonic()
+    if loaded is None:
+        _MODEL_CACHE.clear()
+        loaded = Loaded(active, Scorer(active.settings_json), _tf_from_index(), now)
+        _MODEL_CACHE[key] = loaded
+    elif now - loaded.tf_at > TF_MAX_AGE_SECONDS:
+        loaded.tf, loaded.tf_at = _tf_from_index(), now
+    return loaded
+
+
+def model_loaded() -> Loaded | None:
+    """The active model ready to score (None when no model is stored)."""
+    return _loaded()
+
+
+def caches_clear() -> None:
+    """Forget the loaded model and term frequencies (tests; a new index)."""
+    _MODEL_CACHE.clear()
 
 
 def _model() -> tuple[MatchingModel | None, dict[str, Any] | None]:
-    active = store.model_active()
-    if active is None:
+    loaded = _loaded()
+    if loaded is None:
         return None, None
-    if active.pk not in _MODEL_CACHE:
-        _MODEL_CACHE.clear()
-        _MODEL_CACHE[active.pk] = active.settings_json
-    return active, _MODEL_CACHE[active.pk]
+    return loaded.model, loaded.model.settings_json
 
 
 def _verified(record: MatchRecord) -> Resolution | None:
@@ -134,33 +212,58 @@ def _verified(record: MatchRecord) -> Resolution | None:
     return Resolution(Outcome.LINK, person_id, 1.0, rule="verified_nhs_number")
 
 
-def person_resolve(*, record: MatchRecord) -> Resolution:
+def scores_against(
+    record: MatchRecord, candidates: list[MatchRecord], *, loaded: Loaded
+) -> list[ScoredPair]:
+    """The record scored against each candidate with the stored model's m and u
+    (score.Scorer: plain Python, the same weights as Splink)."""
+    if not candidates:
+        return []
+    row = row_build(record, source_dataset="left")
+    return [
+        loaded.scorer.score(row, row_build(c, source_dataset="right"), tf=loaded.tf)
+        for c in candidates
+        # Two different verified NHS numbers are two people (DESIGN 4.1).
+        if not (
+            record.nhs_verified
+            and c.nhs_verified
+            and record.nhs_number
+            and c.nhs_number
+            and record.nhs_number != c.nhs_number
+        )
+    ]
+
+
+def person_resolve(
+    *, record: MatchRecord, verified_step: bool = True, loaded: Loaded | None = None
+) -> Resolution:
     """Who this arriving record is: a person of the index (link), possibly one
     (review: `person_id` is the best match), or nobody yet (new). With no stored
     model only the NHS-number step runs. If `record.id` is "person:<pk>" (a
     person already created for it), that person is not a candidate and a review
-    outcome is queued at once (`candidate_id`)."""
-    found = _verified(record)
-    if found is not None:
-        return found
-    active, model = _model()
-    if active is None or model is None:
+    outcome is queued at once (`candidate_id`). `verified_step=False`: the
+    caller has already looked the verified NHS number up (batch ingest);
+    `loaded`: the model the caller already holds (`model_loaded()`), to save
+    the look-up of the active model."""
+    if verified_step:
+        found = _verified(record)
+        if found is not None:
+            return found
+    loaded = loaded or _loaded()
+    if loaded is None:
         return Resolution(Outcome.NEW, None, 0.0)
+    active = loaded.model
     candidates = candidates_find(record)
-    if not candidates:
+    scored = scores_against(record, candidates, loaded=loaded)
+    if not scored:
         return Resolution(Outcome.NEW, None, 0.0, model_version=active.version)
+    best = max(scored, key=lambda s: (s.match_probability, s.right_id))
     thresholds = store.model_thresholds(active)
-    decisions = link_between(
-        [record], candidates, model=model, thresholds=thresholds, keep_below=0.0
-    )
-    if not decisions:
-        return Resolution(Outcome.NEW, None, 0.0, model_version=active.version)
-    best = max(decisions, key=lambda d: (d.match_probability, d.right_id))
     resolution = Resolution(
-        outcome=best.outcome,
+        outcome=thresholds.outcome(best.match_probability),
         person_id=int(best.right_id.split(":", 1)[1]),
         probability=best.match_probability,
-        rule=best.rule,
+        rule=SPLINK_RULE,
         match_weight=best.match_weight,
         contributions=best.contributions,
         model_version=active.version,
@@ -172,7 +275,7 @@ def person_resolve(*, record: MatchRecord) -> Resolution:
             resolution = Resolution(
                 **{**resolution.__dict__, "candidate_id": candidate.pk}
             )
-    log.info(
+    log.debug(
         "record resolved: %s (person %s, p=%.4f, model v%s, %d candidates)",
         resolution.outcome.value,
         resolution.person_id,
