@@ -289,6 +289,16 @@ def _demographics_update(
         person.save(update_fields=[*changed, "updated_at"])
 
 
+def _source_involvement_kind(org_type: str) -> str | None:
+    """How holding a person's records in its system involves the organisation
+    running it, or None when it does not: an ICB hosting a shared system (the GP
+    system for all practices) commissions care and has no relationship with each
+    person whose records it hosts; the practice registration gives that one."""
+    if org_type == OrganisationType.ICB:
+        return None
+    return INVOLVEMENT_BY_ORG_TYPE.get(org_type, InvolvementKind.OTHER)
+
+
 def involvement_touch(
     *, person_id: int, organisation_id: int, kind: str, seen_at: dt.datetime
 ) -> None:
@@ -354,13 +364,14 @@ def person_from_source_upsert(
                 kind=InvolvementKind.REGISTERED_GP,
                 seen_at=seen_at,
             )
-        org_type = _organisation_type(source_system)
-        involvement_touch(
-            person_id=person.pk,
-            organisation_id=source_system.organisation_id,
-            kind=INVOLVEMENT_BY_ORG_TYPE.get(org_type, InvolvementKind.OTHER),
-            seen_at=seen_at,
-        )
+        kind = _source_involvement_kind(_organisation_type(source_system))
+        if kind is not None:
+            involvement_touch(
+                person_id=person.pk,
+                organisation_id=source_system.organisation_id,
+                kind=kind,
+                seen_at=seen_at,
+            )
         return person
 
 
@@ -674,13 +685,11 @@ class SourceRecordBatch:
             self._involvement_touch(
                 person, gp_id, InvolvementKind.REGISTERED_GP, seen_at
             )
-        org_type = _organisation_type(source_system)
-        self._involvement_touch(
-            person,
-            source_system.organisation_id,
-            INVOLVEMENT_BY_ORG_TYPE.get(org_type, InvolvementKind.OTHER),
-            seen_at,
-        )
+        kind = _source_involvement_kind(_organisation_type(source_system))
+        if kind is not None:
+            self._involvement_touch(
+                person, source_system.organisation_id, kind, seen_at
+            )
         return person
 
     def flush(self) -> None:
