@@ -97,3 +97,11 @@ def test_svg_uses_attributes_not_styles_and_colours_signals():
     assert 'data-signal="high"' in svg and 'fill="#e46c0a"' in svg
     assert svg.count("<circle") == 9 and 'data-line="mean"' in svg
     assert chart_svg(chart_build("x", []), label_id="t") == ""
+
+
+def test_the_lower_limit_of_a_count_stops_at_zero():
+    from joinedup.discharge.spc import xmr_limits
+
+    sparse = [0, 0, 3, 0, 0, 0, 1, 0]
+    assert xmr_limits(sparse).lower < 0
+    assert xmr_limits(sparse, floor=0.0).lower == 0

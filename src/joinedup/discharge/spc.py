@@ -31,9 +31,10 @@ class Limits:
     lower: float
 
 
-def xmr_limits(values: Sequence[float]) -> Limits | None:
+def xmr_limits(values: Sequence[float], *, floor: float | None = None) -> Limits | None:
     """Mean, average moving range and process limits; None with fewer than 2
-    points (no moving range)."""
+    points (no moving range). `floor` bounds the lower limit for measures that
+    cannot go below it (a count of patients cannot be negative)."""
     if len(values) < 2:
         return None
     mean = sum(values) / len(values)
@@ -43,7 +44,11 @@ def xmr_limits(values: Sequence[float]) -> Limits | None:
         mean=mean,
         average_moving_range=mr_bar,
         upper=mean + LIMIT_FACTOR * mr_bar,
-        lower=mean - LIMIT_FACTOR * mr_bar,
+        lower=(
+            mean - LIMIT_FACTOR * mr_bar
+            if floor is None
+            else max(floor, mean - LIMIT_FACTOR * mr_bar)
+        ),
     )
 
 
@@ -119,9 +124,10 @@ class Chart:
 
 
 def chart_build(title: str, series: Sequence[tuple[dt.date, float]]) -> Chart:
-    """An XmR chart of a daily series, each point with the rules it breaks."""
+    """An XmR chart of a daily count, each point with the rules it breaks (the
+    lower limit is not drawn below zero: a count cannot be negative)."""
     values = [v for _, v in series]
-    limits = xmr_limits(values)
+    limits = xmr_limits(values, floor=0.0)
     if limits is None:
         return Chart(title, [Point(d, v, "", ()) for d, v in series], None)
     out = outside_limits(values, upper=limits.upper, lower=limits.lower)
