@@ -70,6 +70,30 @@ def _audit_rows_removable_at_teardown(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Ingest and matching keep per-process look-up caches (organisation ids,
+    source systems, the loaded matching model). Each test's database is rolled
+    back, so a cache filled by one test must not reach the next."""
+    from joinedup.interop.hl7v2 import ingest as hl7_ingest
+    from joinedup.people import services as people_services
+    from joinedup.people.matching import resolve
+
+    for clear in (
+        hl7_ingest.caches_clear,
+        people_services.caches_clear,
+        resolve.caches_clear,
+    ):
+        clear()
+    yield
+    for clear in (
+        hl7_ingest.caches_clear,
+        people_services.caches_clear,
+        resolve.caches_clear,
+    ):
+        clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Real hashing is deliberately slow; the tests exercise login, not PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,22 +1,9 @@
-"""Fixtures for the interoperability tests: fresh look-up caches, ADT builders."""
+"""Fixtures for the interoperability tests: ADT builders. (Fresh look-up caches
+for every test are in tests/conftest.py.)"""
 
 from __future__ import annotations
 
-import pytest
-
-from joinedup.interop.hl7v2 import ingest as hl7_ingest
-from joinedup.people import services as people_services
 from tests.factories import valid_nhs_number
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    hl7_ingest.caches_clear()
-    people_services.caches_clear()
-    yield
-    hl7_ingest.caches_clear()
-    people_services.caches_clear()
-
 
 NHS = valid_nhs_number(4242)
 

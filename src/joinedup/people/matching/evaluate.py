@@ -4,8 +4,10 @@ precision, recall and F1 at a threshold, the curve over thresholds, and movers
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from joinedup.people.matching.prepare import MatchRecord
 from joinedup.synth.area import Area
@@ -109,3 +111,97 @@ def without_nhs(
     """The true pairs not sharing an NHS number (one or both lack it)."""
     nhs = {r.id: r.nhs_number for r in records}
     return {(a, b) for a, b in true_pairs if not (nhs[a] and nhs[a] == nhs[b])}
+
+
+class _Decision(Protocol):
+    """What the report reads of a `pipeline.PairDecision`."""
+
+    @property
+    def left_id(self) -> str: ...
+    @property
+    def right_id(self) -> str: ...
+    @property
+    def match_probability(self) -> float: ...
+    @property
+    def contributions(self) -> dict[str, tuple[str, float]]: ...
+
+
+def _disagreements(
+    pairs: Iterable[tuple[str, str]],
+    contributions: dict[tuple[str, str], dict[str, tuple[str, float]]],
+    top: int,
+) -> str:
+    """The comparison levels that counted against the pairs most often, as
+    "comparison: level xN" (labels only: no personal data)."""
+    counts: Counter[str] = Counter()
+    for pair in pairs:
+        for name, (label, bits) in contributions.get(pair, {}).items():
+            if bits < 0:
+                counts[f"{name}: {label or 'else'}"] += 1
+    if not counts:
+        return "none"
+    return "; ".join(f"{level} x{n}" for level, n in counts.most_common(top))
+
+
+def accuracy_report(
+    records: Sequence[MatchRecord],
+    truth: Truth,
+    decisions: Sequence[_Decision],
+    *,
+    upper: float,
+    lower: float,
+    model: dict[str, Any],
+    top: int = 3,
+) -> list[str]:
+    """The lines of `joinedup link --evaluate`: precision, recall and F1 of the
+    automatic links, pairs sent to review, recall without a shared NHS number and
+    for movers, and which comparison levels the errors disagreed on. Counts and
+    level labels only: no names, NHS numbers or dates of birth."""
+    from joinedup.people.matching.prepare import rows_build
+    from joinedup.people.matching.score import Scorer
+
+    true_pairs = truth.pairs()
+    by_pair = {_key(d.left_id, d.right_id): d for d in decisions}
+    linked = {k for k, d in by_pair.items() if d.match_probability >= upper}
+    review = {k for k, d in by_pair.items() if lower <= d.match_probability < upper}
+    s = score_at(
+        ((a, b, d.match_probability) for (a, b), d in by_pair.items()),
+        true_pairs,
+        upper,
+    )
+    no_nhs = without_nhs(records, true_pairs)
+    moved = movers(records, true_pairs)
+    moved_no_nhs = moved & no_nhs
+
+    def recall(subset: set[tuple[str, str]]) -> str:
+        if not subset:
+            return "n/a (n=0)"
+        return f"{len(subset & linked) / len(subset):.4f} (n={len(subset)})"
+
+    false_pos = linked - true_pairs
+    false_neg = true_pairs - linked
+    contributions = {k: d.contributions for k, d in by_pair.items()}
+    unscored = [p for p in false_neg if p not in by_pair]
+    if unscored:  # below the review floor or never a candidate: score them here
+        scorer = Scorer(model)
+        rows = {r["unique_id"]: r for r in rows_build(records)}
+        for a, b in unscored:
+            contributions[(a, b)] = scorer.score(rows[a], rows[b]).contributions
+    fn_review = len(false_neg & review)
+    return [
+        f"records {len(records)}, true pairs {len(true_pairs)}; "
+        f"thresholds: link >= {upper}, review >= {lower}",
+        f"automatic links: precision {s.precision:.4f}  recall {s.recall:.4f}  "
+        f"F1 {s.f1:.4f}  (TP {s.true_positives}, FP {s.false_positives}, "
+        f"FN {s.false_negatives})",
+        f"pairs sent to review: {len(review)} "
+        f"({len(review & true_pairs)} true, {len(review - true_pairs)} false)",
+        f"recall, pairs without a shared NHS number: {recall(no_nhs)}",
+        f"recall, movers: {recall(moved)}",
+        f"recall, movers without a shared NHS number: {recall(moved_no_nhs)}",
+        f"false positives {len(false_pos)}, most often disagreeing: "
+        + _disagreements(false_pos, contributions, top),
+        f"false negatives {len(false_neg)} ({fn_review} in review, "
+        f"{len(false_neg) - fn_review} below it), most often disagreeing: "
+        + _disagreements(false_neg, contributions, top),
+    ]

@@ -21,12 +21,46 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sex": ("sex", "gender"),
 }
 REQUIRED = ("id", "given_name", "family_name", "birth_date")
+# names a `--map` may rename to: a canonical name or any recognised header for it
+TARGETS: dict[str, str] = {a: c for c, aliases in ALIASES.items() for a in aliases}
 
 
-def _columns(header: list[str], name: str) -> dict[str, int]:
+def mapping_parse(text: str) -> dict[str, str]:
+    """`given_name=forename,family_name=surname` -> {canonical: source header};
+    InvalidInput naming a malformed pair, an unknown target or a repeated one."""
+    mapping: dict[str, str] = {}
+    for pair in text.split(","):
+        target, sep, source = (part.strip() for part in pair.partition("="))
+        if not sep or not target or not source:
+            raise InvalidInput(
+                f"--map: {pair.strip()!r} is not target=column"
+                " (e.g. given_name=forename)"
+            )
+        canonical = TARGETS.get(target.lower())
+        if canonical is None:
+            raise InvalidInput(
+                f"--map: unknown target {target!r} (one of {', '.join(ALIASES)})"
+            )
+        if canonical in mapping:
+            raise InvalidInput(f"--map: {target!r} is mapped twice")
+        mapping[canonical] = source
+    return mapping
+
+
+def _columns(
+    header: list[str], name: str, mapping: dict[str, str] | None = None
+) -> dict[str, int]:
     lowered = [h.strip().lower() for h in header]
     found: dict[str, int] = {}
+    for canonical, source in (mapping or {}).items():
+        if source.lower() not in lowered:
+            raise InvalidInput(
+                f"{name}: --map {canonical}={source}: no column {source!r} in the file"
+            )
+        found[canonical] = lowered.index(source.lower())
     for canonical, aliases in ALIASES.items():
+        if canonical in found:
+            continue
         for alias in aliases:
             if alias in lowered:
                 found[canonical] = lowered.index(alias)
@@ -54,9 +88,12 @@ def _date(value: str, name: str, line: int) -> dt.date:
     )
 
 
-def records_read(path: pathlib.Path) -> list[MatchRecord]:
+def records_read(
+    path: pathlib.Path, mapping: dict[str, str] | None = None
+) -> list[MatchRecord]:
     """The file's records; InvalidInput for a missing column, a bad date, an empty
-    file or a duplicate id."""
+    file, a duplicate id or a `mapping` (canonical -> header, see `mapping_parse`)
+    naming a column the file does not have."""
     name = path.name
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
@@ -67,7 +104,7 @@ def records_read(path: pathlib.Path) -> list[MatchRecord]:
         header = next(reader, None)
         if not header:
             raise InvalidInput(f"{name}: the file is empty")
-        cols = _columns(header, name)
+        cols = _columns(header, name, mapping)
         records: list[MatchRecord] = []
         seen: set[str] = set()
         for line, row in enumerate(reader, start=2):
