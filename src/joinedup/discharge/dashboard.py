@@ -10,6 +10,10 @@ sitrep of that day):
 - delayed days: patients for whom D is a delayed day (rules.is_delayed_on:
   after the ready date, up to and including the day they leave).
 The reason and agency filters use the delay reason in force at the end of D.
+
+Below the charts: outcomes of the period's discharges (30-day emergency
+readmission, pathway 1 still at home at 91 days), the length-of-delay buckets of
+people delayed now and the pathway mix; defined in `outcomes`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.utils import timezone
 
 from joinedup.discharge import rules
 from joinedup.discharge.models import DelayReason, HospitalStay, Readiness
+from joinedup.discharge.outcomes import Outcomes, outcomes_get
 from joinedup.discharge.selectors import _refuse
 from joinedup.discharge.spc import Chart, chart_build
 from joinedup.errors import InvalidInput
@@ -123,6 +128,7 @@ class Dashboard:
     last_day: dt.date
     patients: Chart
     delayed_days: Chart
+    outcomes: Outcomes
 
 
 def _histories(actor: Actor, first: dt.datetime, last: dt.datetime) -> list:
@@ -181,6 +187,15 @@ def dashboard_get(
     patients, delayed = daily_counts(
         stays, days=days, end_of_day=end_of_day, filters=filters
     )
+    outcomes = outcomes_get(
+        actor=actor,
+        first=first,
+        end=end_of_day[last_day],
+        now=end_of_day[last_day],
+        today=today,
+        reason=filters.reason,
+        agency=filters.agency,
+    )
     audit_record(
         actor=actor,
         person_id=None,
@@ -196,4 +211,5 @@ def dashboard_get(
             "Delayed patients", list(zip(days, patients, strict=True))
         ),
         delayed_days=chart_build("Delayed days", list(zip(days, delayed, strict=True))),
+        outcomes=outcomes,
     )

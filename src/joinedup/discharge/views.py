@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from joinedup.discharge import rules, services
+from joinedup.discharge.bars import bar_svg
 from joinedup.discharge.dashboard import (
     PERIODS,
     dashboard_filters_parse,
@@ -274,4 +275,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ("delayed-days", result.delayed_days),
         )
     ]
+    out = result.outcomes
+    context["buckets_svg"] = mark_safe(  # noqa: S308 - escaped in bar_svg
+        bar_svg(
+            "People delayed now, by length of delay in days",
+            [(label, n) for label, n in out.buckets],
+            label_id="buckets-table",
+        )
+    )
+    context["mix_svg"] = mark_safe(  # noqa: S308 - escaped in bar_svg
+        bar_svg(
+            "Discharges by pathway, per cent, with the expected share marked",
+            [(f"Pathway {r.pathway}", round(r.percent or 0, 1)) for r in out.mix],
+            label_id="mix-table",
+            marks=[r.expected for r in out.mix],
+            unit="%",
+        )
+    )
     return render(request, "discharge/dashboard.html", context)
