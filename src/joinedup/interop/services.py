@@ -139,8 +139,12 @@ def quarantine_record(
     """Put input that could not be applied in the quarantine. The same content from
     the same source, still open, is not quarantined twice: its reason is refreshed
     and (item, False) returned."""
-    # PostgreSQL text cannot hold NUL: keep it visible as U+FFFD.
-    raw = raw.replace("\x00", "\ufffd")
+    # PostgreSQL text cannot hold NUL: keep it visible as U+FFFD, in every field
+    # that may come from the input.
+    raw, source, record_type, origin, control_id = (
+        value.replace("\x00", "\ufffd")
+        for value in (raw, source, record_type, origin, control_id)
+    )
     digest = content_hash(f"{source}\n{kind}\n{record_type}\n{raw}")
     reason = reason[:REASON_MAX]
     existing = (

@@ -59,3 +59,23 @@ def test_ingest_always_answers(world, text):
     if result.ack_code != "AA":
         assert result.reason
         assert QuarantineItem.objects.filter(pk=result.quarantine_id).exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MSH|^~\\&|PAS|RJU\x00X|JU|JU|20261101||ADT^A01|C\x001|P|2.4",
+        "\x00MSH|^~\\&|PAS|RJU|JU|JU|20261101||ADT^A01|C1|P|2.4",
+    ],
+)
+def test_nul_characters_are_rejected_and_kept_not_crashed(world, text):
+    """Found by the fuzz test on PostgreSQL, whose text cannot hold NUL: the
+    message is rejected with a reason and kept in the quarantine."""
+    from joinedup.interop.hl7v2.ingest import hl7_message_ingest
+    from joinedup.interop.models import QuarantineItem
+
+    result = hl7_message_ingest(text)
+    assert result.ack_code in {"AE", "AR"}
+    assert result.reason
+    item = QuarantineItem.objects.get(pk=result.quarantine_id)
+    assert "\x00" not in item.raw

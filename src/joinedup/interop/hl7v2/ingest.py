@@ -75,6 +75,8 @@ class SourceSystems:
         self._by_facility: dict[str, SourceSystem | None] = {}
 
     def for_facility(self, facility: str) -> SourceSystem | None:
+        if "\x00" in facility:  # no organisation code holds NUL (nor can PostgreSQL)
+            return None
         if facility not in self._by_facility:
             self._by_facility[facility] = (
                 SourceSystem.objects.select_related("organisation")
@@ -94,6 +96,9 @@ def caches_clear() -> None:
 
 
 def _safe_header(text: str) -> Header | None:
+    # Header fields name the source in totals and the quarantine: no NUL there
+    # (the message itself is refused for carrying NUL).
+    text = text.replace("\x00", "\ufffd")
     try:
         header, _ = header_parse(text)
     except Hl7Problem:
