@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from joinedup.governance.access import Actor
 from joinedup.governance.models import (
@@ -51,6 +53,12 @@ def actor_for(user: User, channel: str = "web") -> Actor:
     return Actor(
         user_id=user.pk, role=m.role, organisation_id=m.organisation_id, channel=channel
     )
+
+
+# In CI the property-based tests draw the same examples every run, so a green
+# run stays green for the same code; elsewhere they explore new examples.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 @pytest.fixture(autouse=True)
