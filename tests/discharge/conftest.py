@@ -40,3 +40,36 @@ def inpatient(world, now):
     )
     stays_sync(person_ids=[world.person.pk])
     return world.person.hospital_stays.get()
+
+
+def ready_and_delayed(
+    stay,
+    by,
+    *,
+    ready_on: dt.date,
+    recorded_at: dt.datetime,
+    pathway: str = "1",
+    reason: str = "E",
+    agency: str = "social_care",
+    delay_recorded_at: dt.datetime | None = None,
+):
+    """Record a stay as ready for discharge (clinical and MDT agreement) and its
+    current delay reason, as a discharge coordinator would."""
+    from joinedup.discharge.models import DelayReason, Readiness
+
+    Readiness.objects.create(
+        stay=stay,
+        ready_on=ready_on,
+        clinical_agreed=True,
+        mdt_agreed=True,
+        expected_pathway=pathway,
+        recorded_by=by,
+        recorded_at=recorded_at,
+    )
+    DelayReason.objects.create(
+        stay=stay,
+        reason=reason,
+        agency=agency,
+        recorded_by=by,
+        recorded_at=delay_recorded_at or recorded_at,
+    )

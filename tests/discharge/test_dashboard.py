@@ -10,12 +10,12 @@ from joinedup.discharge.dashboard import (
     daily_counts,
     dashboard_filters_parse,
 )
-from joinedup.discharge.models import DelayReason, Readiness
+from joinedup.discharge.models import Readiness
 from joinedup.discharge.services import stays_sync
 from joinedup.errors import InvalidInput
 from joinedup.governance.models import AuditEntry
 from joinedup.record.models import EventKind
-from tests.discharge.conftest import adt
+from tests.discharge.conftest import adt, ready_and_delayed
 from tests.factories import PASSWORD
 
 TZ = dt.UTC
@@ -97,21 +97,14 @@ def _login(client, user):
 
 def test_dashboard_page_audits_once_and_hides_strangers(client, world, inpatient, now):
     today = timezone.localdate()
-    Readiness.objects.create(
-        stay=inpatient,
+    ready_and_delayed(
+        inpatient,
+        world.discharge_coordinator,
         ready_on=today - dt.timedelta(days=4),
-        clinical_agreed=True,
-        mdt_agreed=True,
-        expected_pathway="1",
-        recorded_by=world.discharge_coordinator,
         recorded_at=now - dt.timedelta(days=4),
-    )
-    DelayReason.objects.create(
-        stay=inpatient,
+        pathway="1",
         reason="E",
         agency="social_care",
-        recorded_by=world.discharge_coordinator,
-        recorded_at=now - dt.timedelta(days=4),
     )
     adt(
         world,

@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.discharge.bars import bar_svg
-from joinedup.discharge.models import DelayReason, Readiness
 from joinedup.discharge.outcomes import (
     Discharge,
     Later,
@@ -20,7 +19,7 @@ from joinedup.discharge.outcomes import (
 from joinedup.discharge.services import stays_sync
 from joinedup.governance.models import AuditEntry
 from joinedup.record.models import EventKind
-from tests.discharge.conftest import adt
+from tests.discharge.conftest import adt, ready_and_delayed
 from tests.factories import PASSWORD, EventFactory
 
 T0 = dt.datetime(2026, 1, 10, 12, tzinfo=dt.UTC)
@@ -149,21 +148,14 @@ def _login(client, user):
 def test_dashboard_shows_outcomes_buckets_and_mix(client, world, inpatient, now):
     today = timezone.localdate()
     # Delayed now for 8 days (bucket 7-13), reason E.
-    Readiness.objects.create(
-        stay=inpatient,
+    ready_and_delayed(
+        inpatient,
+        world.discharge_coordinator,
         ready_on=today - dt.timedelta(days=8),
-        clinical_agreed=True,
-        mdt_agreed=True,
-        expected_pathway="1",
-        recorded_by=world.discharge_coordinator,
         recorded_at=now - dt.timedelta(days=4),
-    )
-    DelayReason.objects.create(
-        stay=inpatient,
+        pathway="1",
         reason="E",
         agency="social_care",
-        recorded_by=world.discharge_coordinator,
-        recorded_at=now - dt.timedelta(days=4),
     )
     # An earlier stay: admitted 150 days ago, pathway 1 discharge 140 days ago,
     # emergency readmission 20 days later (not at home at 91 days).

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from joinedup.discharge.models import DelayReason, Readiness, SitrepDay
+from joinedup.discharge.models import DelayReason, SitrepDay
 from joinedup.discharge.services import stays_sync
 from joinedup.governance.models import AuditEntry
 from joinedup.record.models import EventKind
-from tests.discharge.conftest import adt
+from tests.discharge.conftest import adt, ready_and_delayed
 from tests.factories import PASSWORD, PersonFactory, involve
 
 
@@ -56,21 +56,14 @@ def test_board_query_count_is_fixed(client, world, inpatient, now):
 
 def test_board_lists_filters_sorts_and_audits_once(client, world, inpatient, now):
     _admit_many(world, 4, now)
-    Readiness.objects.create(
-        stay=inpatient,
+    ready_and_delayed(
+        inpatient,
+        world.discharge_coordinator,
         ready_on=timezone.localdate() - dt.timedelta(days=3),
-        clinical_agreed=True,
-        mdt_agreed=True,
-        expected_pathway="1",
-        recorded_by=world.discharge_coordinator,
         recorded_at=now,
-    )
-    DelayReason.objects.create(
-        stay=inpatient,
+        pathway="1",
         reason="E",
         agency="social_care",
-        recorded_by=world.discharge_coordinator,
-        recorded_at=now,
     )
     login(client, world.discharge_coordinator)
     before = AuditEntry.objects.count()
@@ -148,21 +141,15 @@ def test_sitrep_page_exports_and_regenerates_identically(client, world, now):
     adt(world, EventKind.ADMISSION, "V1", now - dt.timedelta(days=20), site="RJU01")
     stays_sync(person_ids=[world.person.pk])
     stay = world.person.hospital_stays.get()
-    Readiness.objects.create(
-        stay=stay,
+    ready_and_delayed(
+        stay,
+        world.discharge_coordinator,
         ready_on=day - dt.timedelta(days=8),
-        clinical_agreed=True,
-        mdt_agreed=True,
-        expected_pathway="2",
-        recorded_by=world.discharge_coordinator,
         recorded_at=now - dt.timedelta(days=10),
-    )
-    DelayReason.objects.create(
-        stay=stay,
+        pathway="2",
         reason="DI",
         agency="social_care",
-        recorded_by=world.discharge_coordinator,
-        recorded_at=now - dt.timedelta(days=9),
+        delay_recorded_at=now - dt.timedelta(days=9),
     )
     login(client, world.discharge_coordinator)
     params = {"site": "RJU01", "date": day.isoformat()}
