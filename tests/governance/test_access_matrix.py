@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from joinedup.config.api import api
-from joinedup.coordination.models import CareTeamMember
+from joinedup.coordination.models import CareTeamMember, Task
 from joinedup.governance.models import (
     DIRECT_CARE_ROLES,
     AuditEntry,
@@ -50,6 +50,8 @@ STATES = {
     "none": (False, ()),
     "care_team": (True, ()),
     "hospital_stay": (True, ()),
+    "open_task": (True, ()),
+    "task_completed": (False, ()),
     "gp_registration": (True, ()),
     "sharing_agreement": (True, ("Partner social care note",)),
     "agreement_ended": (False, ()),
@@ -164,6 +166,17 @@ def _arrange(state: str, user, actor_org: Organisation, partner: Organisation, p
             kind="hospital_patient",
             first_seen=now,
             last_seen=now,
+        )
+    if state in {"open_task", "task_completed"}:
+        # A referral to the actor's organisation, not yet given to anyone.
+        Task.objects.create(
+            person=person,
+            title="Matrix referral",
+            source="referral",
+            assignee_organisation=actor_org,
+            status="open" if state == "open_task" else "completed",
+            created_at=now,
+            updated_at=now,
         )
     if state == "gp_registration":
         person.registered_gp = actor_org

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "joinedup.coordination",
     "joinedup.interop",
     "joinedup.discharge",
+    "joinedup.funding",
+    "joinedup.population",
     "joinedup.web",
 ]
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("people/", include("joinedup.people.urls")),
     path("", include("joinedup.governance.urls")),
     path("discharge/", include("joinedup.discharge.urls")),
+    path("care/", include("joinedup.coordination.urls")),
+    path("funding/", include("joinedup.funding.urls")),
+    path("population/", include("joinedup.population.urls")),
     path("matching/", include("joinedup.people.review_urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/

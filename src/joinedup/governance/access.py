@@ -4,7 +4,8 @@ selectors, and selectors call this module.
 
 A decision has two steps. `facts_gather` finds, in one query in the common case, the
 relationships between the acting professional and the person (care team, GP
-registration, hospital patient, other involvement of their organisation, sharing
+registration, hospital patient, other involvement of their organisation, an open
+task or referral held by them, their team or their organisation, sharing
 agreements, a self-claimed relationship, break-glass) and the person's consent
 objections. `decide` is then a pure function of those facts:
 
@@ -69,6 +70,7 @@ class Via:
     CARE_TEAM = "care_team"
     REGISTERED_GP = "registered_gp"
     HOSPITAL_PATIENT = "hospital_patient"
+    OPEN_TASK = "open_task"
     ORGANISATION_INVOLVED = "organisation_involved"
     SHARING_AGREEMENT = "sharing_agreement"
     SELF_CLAIMED = "self_claimed"
@@ -82,6 +84,7 @@ class Facts:
     in_care_team: bool = False
     registered_here: bool = False
     involvement_kind: str = ""  # the actor's organisation's involvement, if any
+    holds_open_task: bool = False  # a task or referral held by the actor's side
     agreement_categories: frozenset[str] = frozenset()
     claim_active: bool = False
     break_glass_until: dt.datetime | None = None
@@ -96,6 +99,8 @@ class Facts:
             return Via.REGISTERED_GP
         if self.involvement_kind == "hospital_patient":
             return Via.HOSPITAL_PATIENT
+        if self.holds_open_task:
+            return Via.OPEN_TASK
         if self.involvement_kind:
             return Via.ORGANISATION_INVOLVED
         if self.claim_active:
@@ -146,6 +151,7 @@ def agreements_in_force(
 FACT_NAMES = (
     "_in_care_team",
     "_involvement_kind",
+    "_holds_open_task",
     "_claim_active",
     "_break_glass_until",
     "_has_consent_records",
@@ -168,7 +174,7 @@ def facts_annotations(actor: Actor) -> dict[str, RawSQL]:
     from django.db import connection
     from django.db.models import BooleanField, CharField, DateTimeField
 
-    from joinedup.coordination.models import CareTeamMember
+    from joinedup.coordination.models import CareTeamMember, Task
     from joinedup.governance.models import (
         BreakGlass,
         ConsentRecord,
@@ -184,6 +190,7 @@ def facts_annotations(actor: Actor) -> dict[str, RawSQL]:
     today = connection.ops.adapt_datefield_value(timezone.localdate())
     pid = f"{Person._meta.db_table}.id"
     care = CareTeamMember._meta.db_table
+    task = Task._meta.db_table
     inv = Involvement._meta.db_table
     claim = RelationshipClaim._meta.db_table
     bg = BreakGlass._meta.db_table
@@ -204,6 +211,16 @@ def facts_annotations(actor: Actor) -> dict[str, RawSQL]:
             "AND organisation_id = %s)",
             (o,),
             CharField(),
+        ),
+        # Held by the actor, or (when no one person holds it) by their team, or
+        # (when no team either) by their organisation: a referral's receiving side.
+        "_holds_open_task": _raw(
+            f"EXISTS (SELECT 1 FROM {task} WHERE person_id = {pid} "  # noqa: S608
+            "AND status IN ('open', 'in_progress') AND (assignee_user_id = %s "
+            "OR (assignee_user_id IS NULL AND (assignee_team_id = %s OR "
+            "(assignee_team_id IS NULL AND assignee_organisation_id = %s)))))",
+            (u, actor.team_id or 0, o),
+            BooleanField(),
         ),
         "_claim_active": _raw(
             f"EXISTS (SELECT 1 FROM {claim} WHERE person_id = {pid} "  # noqa: S608
@@ -281,6 +298,7 @@ def facts_gather(actor: Actor, person: object) -> Facts:
         in_care_team=bool(fact["_in_care_team"]),
         registered_here=registered_gp_id == actor.organisation_id,
         involvement_kind=fact["_involvement_kind"] or "",
+        holds_open_task=bool(fact["_holds_open_task"]),
         agreement_categories=frozenset(agreement_categories),
         claim_active=bool(fact["_claim_active"]),
         break_glass_until=fact["_break_glass_until"],
@@ -350,11 +368,12 @@ def decide(
 def people_visible_q(actor: Actor) -> Q:
     """A filter on Person that keeps only people the actor may find in a search
     (and so never reveals others, not even as a count): care team, GP
-    registration, their organisation's involvement, an active self-claim or
-    break-glass, or involvement with a partner in a sharing agreement."""
+    registration, their organisation's involvement, an open task held by them,
+    their team or organisation, an active self-claim or break-glass, or
+    involvement with a partner in a sharing agreement."""
     if actor.role not in DIRECT_CARE_ROLES:
         return Q(pk__in=[])
-    from joinedup.coordination.models import CareTeamMember
+    from joinedup.coordination.models import OPEN_TASK_STATUSES, CareTeamMember, Task
     from joinedup.governance.models import BreakGlass, RelationshipClaim
     from joinedup.people.models import Involvement
 
@@ -375,6 +394,24 @@ def people_visible_q(actor: Actor) -> Q:
             Exists(
                 CareTeamMember.objects.filter(
                     person=OuterRef("pk"), user_id=actor.user_id, ended_on__isnull=True
+                )
+            )
+        )
+        | Q(
+            Exists(
+                Task.objects.filter(
+                    Q(assignee_user_id=actor.user_id)
+                    | Q(
+                        assignee_user__isnull=True,
+                        assignee_team_id=actor.team_id or 0,
+                    )
+                    | Q(
+                        assignee_user__isnull=True,
+                        assignee_team__isnull=True,
+                        assignee_organisation_id=actor.organisation_id,
+                    ),
+                    person=OuterRef("pk"),
+                    status__in=OPEN_TASK_STATUSES,
                 )
             )
         )

@@ -1,5 +1,6 @@
-"""Care coordination. For now: the person's care team (the professionals working
-with them across agencies); assessment, plans, referrals and MDTs arrive later."""
+"""The person's care team: the professionals working with them across agencies,
+one of whom may be the lead professional. Joining creates the legitimate
+relationship of the access policy; leaving (ended_on) ends it."""
 
 from __future__ import annotations
 

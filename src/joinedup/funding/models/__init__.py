@@ -1,0 +1,1 @@
+"""Funding models. One module per part (chc, packages, pooled); import them here."""

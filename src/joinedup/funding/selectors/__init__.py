@@ -1,0 +1,1 @@
+"""Reads in funding. One module per part; import them from their modules."""

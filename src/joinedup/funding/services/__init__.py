@@ -1,0 +1,1 @@
+"""Every write in funding. One module per part; import them from their modules."""
