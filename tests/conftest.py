@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from joinedup.governance.access import Actor
@@ -57,8 +58,17 @@ def actor_for(user: User, channel: str = "web") -> Actor:
 
 # In CI the property-based tests draw the same examples every run, so a green
 # run stays green for the same code; elsewhere they explore new examples.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+# Both tolerate a busy machine: generating examples may be slow, never wrong.
+hypothesis_settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile(
+    "local", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 @pytest.fixture(autouse=True)

@@ -171,8 +171,9 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
 
 # session (4), user, membership, person with its relationship facts, the request's
 # savepoint and release, audit (chain head, then on PostgreSQL one statement that
-# inserts and moves the head; two on SQLite), record sections (7), timeline (2)
-PERSON_PAGE_QUERIES = 20 if connection.vendor == "postgresql" else 21
+# inserts and moves the head; two on SQLite), record sections (7), timeline (2),
+# the unread notifications count in the header (1)
+PERSON_PAGE_QUERIES = 21 if connection.vendor == "postgresql" else 22
 
 
 def test_home_page_fits_the_role(client, world):
@@ -204,8 +205,9 @@ def test_search_query_count_is_fixed(sw_client, world, django_assert_num_queries
 
 
 # session (4), user, membership, agreements, count, page, the request's savepoint
-# and release, audit (chain head, then one statement on PostgreSQL, two on SQLite)
-SEARCH_QUERIES = 13 if connection.vendor == "postgresql" else 14
+# and release, audit (chain head, then one statement on PostgreSQL, two on SQLite),
+# the unread notifications count in the header
+SEARCH_QUERIES = 14 if connection.vendor == "postgresql" else 15
 
 
 def test_a_merged_record_sends_you_to_the_record_in_use(sw_client, world):

@@ -10,6 +10,12 @@ JOINEDUP_SESSION_IDLE_MINUTES sign-out after this much inactivity (default 30).
 JOINEDUP_DATA_DIR             where the embedded database and generated files live
                               (default: ./var).
 JOINEDUP_FRONTEND_DIR         the node_modules folder holding nhsuk-frontend and htmx.
+JOINEDUP_BASE_URL             this service's address, for links in emails
+                              (e.g. https://joinedup.example.nhs.uk).
+EMAIL_URL                     where notification emails go: smtp://user:pass@host:587
+                              (smtp+tls://, smtps://), or console: / dummy: (default:
+                              console: in debug, dummy: otherwise).
+DEFAULT_FROM_EMAIL            the sender of notification emails.
 """
 
 from __future__ import annotations
@@ -262,3 +268,38 @@ LOGGING = {
 
 # The first page of a person's timeline, and a page of search results.
 JOINEDUP_PAGE_SIZE = int(os.environ.get("JOINEDUP_PAGE_SIZE", "25"))
+
+# Notifications by email hold no personal data: a line and a link.
+JOINEDUP_BASE_URL = os.environ.get("JOINEDUP_BASE_URL", "").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "JoinedUp <noreply@localhost>"
+)
+
+
+def _email_settings(url: str) -> dict[str, object]:
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "dummy":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ValueError(
+            "EMAIL_URL: use smtp://, smtp+tls://, smtps://, console: or dummy:"
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+globals().update(
+    _email_settings(os.environ.get("EMAIL_URL", "console:" if DEBUG else "dummy:"))
+)

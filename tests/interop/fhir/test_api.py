@@ -174,6 +174,8 @@ def test_capability_statement_lists_exactly_what_is_supported(client, db):
         "CareTeam",
         "Organization",
         "Practitioner",
+        "Questionnaire",
+        "QuestionnaireResponse",
     }
     assert not types & NOT_YET_SUPPORTED
     patient = next(r for r in rest if r["type"] == "Patient")

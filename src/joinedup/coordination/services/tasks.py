@@ -17,6 +17,7 @@ from joinedup.coordination.models import (
     TaskSource,
     TaskStatus,
 )
+from joinedup.coordination.services.notifications import task_notify
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision
 from joinedup.governance.models import (
@@ -127,6 +128,7 @@ def task_create(
             created_at=now,
             updated_at=now,
         )
+        task_notify(task=task, actor_user_id=actor.user_id)
     return task
 
 
@@ -197,6 +199,7 @@ def task_assign(
     organisation)."""
     with transaction.atomic():
         task = _task_for_change(actor, task_id, "task_assign")
+        holder_before = (task.assignee_team_id, task.assignee_user_id)
         organisation_id, team_id, user_id = _assignee(
             person_id=task.person_id,
             user_id=assignee_user_id,
@@ -216,6 +219,8 @@ def task_assign(
             ]
         )
         _audit_change(actor, task, "task_assign", "task reassigned")
+        if (team_id, user_id) != holder_before:
+            task_notify(task=task, actor_user_id=actor.user_id)
     return task
 
 

@@ -13,6 +13,7 @@ from joinedup.errors import InvalidInput, NotFound
 from joinedup.governance.access import Actor
 from joinedup.interop.fhir import mappers_out as m
 from joinedup.interop.fhir import selectors as s
+from joinedup.interop.fhir.mappers_out import assessment as qr
 from joinedup.interop.fhir.params import (
     CARE_TEAM_PARAMS,
     EVENT_PARAMS,
@@ -194,6 +195,42 @@ def _practitioner_search(actor: Actor, params: Params, paging: Paging) -> Found:
     return [m.practitioner_resource(u) for u in users], total
 
 
+# --- Questionnaire, QuestionnaireResponse (the shared assessment) -----------------
+
+
+def _questionnaire_read(actor: Actor, raw_id: str) -> m.Resource:
+    kind = qr.questionnaire_kind(raw_id)
+    if kind is None:
+        raise NotFound(f"there is no Questionnaire with id {raw_id!r}")
+    return qr.questionnaire_resource(kind)
+
+
+def _questionnaire_search(actor: Actor, params: Params, paging: Paging) -> Found:
+    found = [qr.questionnaire_resource(k) for k in ("adult", "carer")]
+    return found[paging.offset : paging.offset + paging.count], len(found)
+
+
+def _questionnaire_response_read(actor: Actor, raw_id: str) -> m.Resource:
+    from joinedup.coordination.selectors.assessment import assessment_get
+
+    view = assessment_get(actor=actor, assessment_id=_pk(raw_id, "qr-"))
+    return qr.questionnaire_response_resource(view)
+
+
+def _questionnaire_response_search(
+    actor: Actor, params: Params, paging: Paging
+) -> Found:
+    from joinedup.coordination.selectors.assessment import (
+        assessment_views_for_person,
+    )
+
+    views = assessment_views_for_person(
+        actor=actor, person_id=patient_reference_parse(params), action="fhir_search"
+    )
+    page = views[paging.offset : paging.offset + paging.count]
+    return [qr.questionnaire_response_resource(v) for v in page], len(views)
+
+
 HANDLERS: dict[str, ResourceHandler] = {
     h.name: h
     for h in (
@@ -214,6 +251,24 @@ HANDLERS: dict[str, ResourceHandler] = {
             _care_team_read,
             _care_team_search,
             "One per person (id ct-<patient id>): the current care team.",
+        ),
+        ResourceHandler(
+            "Questionnaire",
+            qr.QUESTIONNAIRE_PROFILE,
+            {},
+            _questionnaire_read,
+            _questionnaire_search,
+            "The single shared assessment form (ids shared-assessment-adult and "
+            "shared-assessment-carer); no person data.",
+        ),
+        ResourceHandler(
+            "QuestionnaireResponse",
+            qr.RESPONSE_PROFILE,
+            CARE_TEAM_PARAMS,
+            _questionnaire_response_read,
+            _questionnaire_response_search,
+            "Shared assessments (id qr-<assessment id>): only the sections whose "
+            "category the access policy lets you read; search needs patient=.",
         ),
         ResourceHandler(
             "Organization",

@@ -33,7 +33,6 @@ NOT_YET_SUPPORTED = frozenset(
         "Task",
         "Consent",
         "Flag",
-        "QuestionnaireResponse",
         "PractitionerRole",
         "AuditEvent",
     }
