@@ -73,3 +73,10 @@ def dst(request: HttpRequest, body: DstIn) -> dict[str, object]:
         "reasons": result.reasons,
         "counts": result.counts,
     }
+
+
+# The case endpoints (/api/v1/chc/cases..., /people/{person_id}/cases, Fast
+# Track, disputes) live in their own module.
+from joinedup.funding.api_chc_cases import router as cases_router  # noqa: E402
+
+router.add_router("", cases_router)

@@ -1,0 +1,185 @@
+"""Shared parts of the CHC pages: parsing typed input, the problem page, and
+the one-page-per-step pattern (GET the form, POST the write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from joinedup.errors import DomainError, InvalidInput
+from joinedup.funding.selectors import chc as selectors
+from joinedup.funding.services import chc as services
+from joinedup.people.selectors import RecordRefused
+from joinedup.web.actors import request_actor
+
+MDT_ROWS = 4
+DOMAIN_LABELS = {
+    "behaviour": "Behaviour",
+    "cognition": "Cognition",
+    "psychological_emotional": "Psychological and emotional needs",
+    "communication": "Communication",
+    "mobility": "Mobility",
+    "nutrition": "Nutrition",
+    "continence": "Continence",
+    "skin_integrity": "Skin integrity",
+    "breathing": "Breathing",
+    "drug_therapies": "Drug therapies and medication",
+    "altered_states_of_consciousness": "Altered states of consciousness",
+    "other": "Other significant care needs",
+}
+LEVEL_LABELS = {
+    "no_needs": "No needs",
+    "low": "Low",
+    "moderate": "Moderate",
+    "high": "High",
+    "severe": "Severe",
+    "priority": "Priority",
+}
+
+
+def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
+    if isinstance(error, RecordRefused):
+        return render(
+            request,
+            "people/refused.html",
+            {"detail": error.detail, "help": error.help},
+            status=403,
+        )
+    return render(
+        request,
+        "web/problem.html",
+        {"title": "There is a problem", "detail": error.detail},
+        status=error.status,
+    )
+
+
+def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
+    """A date typed as 15/3/2026 or 2026-03-15."""
+    raw = (raw or "").strip()
+    if not raw:
+        if required:
+            raise InvalidInput.for_field(field, "enter a date")
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    raise InvalidInput.for_field(field, "enter a real date, for example 15/3/2026")
+
+
+def _dates(p: Any, *names: str, errors: dict[str, str]) -> dict[str, dt.date | None]:
+    found: dict[str, dt.date | None] = {}
+    for name in names:
+        try:
+            found[name] = _date(p.get(name, ""), name)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+            found[name] = None
+    return found
+
+
+def _int(raw: str, field: str, errors: dict[str, str]) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        errors[field] = "enter a whole number"
+        return None
+
+
+def _friendly(fields: dict[str, str], what: str) -> dict[str, str]:
+    """Plain words on the form for a domain left unanswered."""
+    out = {}
+    for key, message in fields.items():
+        domain = key.removeprefix("domains.")
+        if key.startswith("domains.") and message.endswith("is missing"):
+            message = f"Choose {what} for {DOMAIN_LABELS.get(domain, domain).lower()}"
+        out[key] = message
+    return out
+
+
+def _yes_no(raw: str) -> bool | None:
+    return {"yes": True, "no": False}.get(raw or "")
+
+
+def _raise_with(errors: dict[str, str], exc: InvalidInput | None = None) -> None:
+    """Raise the parse errors together with the service's."""
+    if exc is not None:
+        errors = exc.fields | errors
+    if errors:
+        raise InvalidInput("; ".join(errors.values()), fields=errors)
+
+
+def _default_icb(actor: Any, icbs: list[Any]) -> str:
+    if any(o.pk == actor.organisation_id for o in icbs):
+        return str(actor.organisation_id)
+    return str(icbs[0].pk) if len(icbs) == 1 else ""
+
+
+def _default_council(actor: Any) -> str:
+    councils = selectors.councils_list()
+    if any(o.pk == actor.organisation_id for o in councils):
+        return str(actor.organisation_id)
+    return str(councils[0].pk) if len(councils) == 1 else ""
+
+
+def _today_text() -> str:
+    return timezone.localdate().strftime("%d/%m/%Y")
+
+
+# --- one page per step ----------------------------------------------------------
+
+
+def _step(
+    request: HttpRequest,
+    case_id: int,
+    *,
+    template: str,
+    action: str,
+    write: Callable[[Any], object],
+    extra: dict[str, object] | None = None,
+    after: Callable[[Any], str] | None = None,
+    initial: dict[str, str] | None = None,
+) -> HttpResponse:
+    """GET: the form (the record is opened and audited). POST: the write; on
+    invalid input the form again with the error summary, nothing saved."""
+    actor = request_actor(request)
+    errors: dict[str, str] = {}
+    form: dict[str, Any] = dict(initial or {})
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            result = write(actor)
+        except InvalidInput as exc:
+            errors = exc.fields
+        except DomainError as exc:
+            return _problem(request, exc)
+        else:
+            if after is not None:
+                return HttpResponseRedirect(after(result))
+            person_id = selectors.case_person_id(case_id=case_id)
+            return HttpResponseRedirect(reverse("chc_person", args=[person_id]))
+    try:
+        case, access = selectors.case_open(actor=actor, case_id=case_id, action=action)
+    except DomainError as exc:
+        return _problem(request, exc)
+    context: dict[str, object] = {
+        "case": case,
+        "person": access.person,
+        "errors": errors,
+        "form": form,
+        "today_text": _today_text(),
+        "may_work": services.is_icb_assessor(actor, case),
+        "domain_labels": DOMAIN_LABELS,
+        "level_labels": LEVEL_LABELS,
+    } | (extra or {})
+    return render(request, template, context, status=400 if errors else 200)
