@@ -103,6 +103,28 @@ def test_cancel_of_unknown_admission_is_an_application_error(world):
     assert QuarantineItem.objects.get().control_id == "C9"
 
 
+def test_discharge_of_an_unknown_stay_is_refused_and_quarantined(world):
+    result = hl7_message_ingest(adt("A03", "C9", visit="NOPE"))
+    assert result.ack_code == "AE"
+    assert "not on record" in result.reason and "MSA|AE|C9" in result.ack
+    assert not Person.objects.filter(identifiers__value="M100").exists()
+    assert not Event.objects.exists()
+    assert QuarantineItem.objects.get().control_id == "C9"
+
+
+def test_a_batch_discharges_a_stay_admitted_earlier_in_the_same_batch(world):
+    results = hl7_batch_ingest(
+        [adt("A01", "C1", visit="V7"),
+         adt("A03", "C2", visit="V7"),
+         adt("A03", "C3", visit="GONE"),
+         adt("A01", "C4", mrn="B1", nhs=None, visit="V8")]
+    )  # fmt: skip
+    assert [r.ack_code for r in results] == ["AA", "AA", "AE", "AA"]
+    assert Event.objects.get(kind=EventKind.ADMISSION, source_id="V7").ended_at
+    assert Event.objects.filter(kind=EventKind.DISCHARGE).count() == 1
+    assert QuarantineItem.objects.get().control_id == "C3"
+
+
 def test_merge_moves_the_system_records_to_the_surviving_person(world):
     hl7_message_ingest(adt("A01", "C1", mrn="OLD1", nhs=None, visit="V1"))
     old = Person.objects.get(identifiers__value="OLD1")

@@ -154,14 +154,17 @@ def _process(
                 duplicate=True, source=source,
             )  # fmt: skip
         provenance = f"hl7v2:{header.control_id}"[:200]
-        plan = adt_resolve(message, source_system=system, provenance=provenance)
-        adt_write(plan)
-        receipt_record(
-            source=source,
-            control_id=header.control_id,
-            kind=IngestKind.HL7V2,
-            message_type=header.message_type,
-        )
+        # A problem found part-way through the writes (an A03 for a stay not on
+        # record) takes back what the message had written: nothing half-applied.
+        with transaction.atomic():
+            plan = adt_resolve(message, source_system=system, provenance=provenance)
+            adt_write(plan)
+            receipt_record(
+                source=source,
+                control_id=header.control_id,
+                kind=IngestKind.HL7V2,
+                message_type=header.message_type,
+            )
         tally.add(source, applied=1)
         return Hl7Result(
             "AA", "", header.control_id, ack_build(header, "AA"), source=source

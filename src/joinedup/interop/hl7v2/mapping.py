@@ -166,11 +166,10 @@ def adt_write(plan: AdtPlan) -> str:
         else:
             _event_record(person_id=person.pk, **values)
 
-    def event_end(**values: Any) -> None:
+    def event_end(**values: Any) -> bool:
         if batch is not None:
-            batch.events.end(**values)
-        else:
-            _event_end(**values)
+            return batch.events.end(**values)
+        return _event_end(**values)
 
     visit = m.visit
     common: dict[str, Any] = {
@@ -239,6 +238,19 @@ def adt_write(plan: AdtPlan) -> str:
             return "transfer recorded"
         if m.event == "A03":
             discharged = visit.discharged_at or m.event_time
+            # The stay must be on record: a discharge for an unknown visit is
+            # refused (AE) and quarantined, never a stay that ends unseen.
+            if not event_end(
+                source_system=system,
+                source_id=visit.visit_number,
+                ended_at=discharged,
+            ):
+                raise error(
+                    f"A03 discharges visit {visit.visit_number[:40]!r}, which is not "
+                    "on record: send its A01 first",
+                    "204",
+                    "PV1-19",
+                )
             summary = f"Discharged from {visit.ward or 'hospital'}"
             if m.pathway:
                 summary += f": pathway {m.pathway}"
@@ -260,11 +272,6 @@ def adt_write(plan: AdtPlan) -> str:
                 summary=summary,
                 detail=detail,
                 **common,
-            )
-            event_end(
-                source_system=system,
-                source_id=visit.visit_number,
-                ended_at=discharged,
             )
             return "discharge recorded"
         # A05 pre-admit: a planned admission, not yet a stay.
