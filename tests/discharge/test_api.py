@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -62,6 +64,17 @@ def test_ready_then_delay_then_stays_and_sitrep(client, dc, inpatient):
     assert sitrep.status_code == 200
     body = sitrep.json()
     assert body["remaining"] == 1 and body["remaining_by_reason"]["E"] == 1
+    # The same figures as CSV.
+    csv_answer = client.get(f"{BASE}/sitrep", {"site": "RJU01", "format": "csv"}, **dc)
+    assert csv_answer.status_code == 200
+    assert csv_answer["Content-Type"].startswith("text/csv")
+    assert "attachment" in csv_answer["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(csv_answer.content.decode())))
+    assert rows[0][0].lower() == "site"
+    assert ["RJU01", today.isoformat()] == rows[1][:2]
+    assert any(r[3] == "E" and r[4] == "1" for r in rows[1:]), rows
+    bad = client.get(f"{BASE}/sitrep", {"site": "RJU01", "format": "pdf"}, **dc)
+    assert bad.status_code == 400 and "format" in bad.json()["fields"]
 
 
 def test_bad_input_is_a_400_with_the_field_and_saves_nothing(client, dc, inpatient):

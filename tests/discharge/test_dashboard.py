@@ -1,13 +1,16 @@
 import datetime as dt
+import random
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from joinedup.discharge import rules
 from joinedup.discharge.dashboard import (
     DashboardFilters,
     StayHistory,
     daily_counts,
+    daily_counts_by_day,
     dashboard_filters_parse,
 )
 from joinedup.discharge.models import Readiness
@@ -150,3 +153,105 @@ def test_dashboard_bad_filter_and_other_roles(client, world):
     before = AuditEntry.objects.count()
     assert client.get(reverse("discharge_dashboard")).status_code == 403
     assert AuditEntry.objects.count() == before + 1
+
+
+def _daily_counts_day_by_day(stays, *, days, end_of_day, filters):
+    """The definition, day by day: the records in force at the end of each day."""
+
+    def in_force(records, moment):
+        found = [value for at, value in records if at <= moment]
+        return found[-1] if found else None
+
+    patients = [0] * len(days)
+    delayed = [0] * len(days)
+    for stay in stays:
+        for i, day in enumerate(days):
+            ready_on = in_force(stay.readiness, end_of_day[day])
+            if ready_on is None:
+                continue
+            if filters.reason or filters.agency:
+                current = in_force(stay.reasons, end_of_day[day])
+                if current is None:
+                    continue
+                if filters.reason and current[0] != filters.reason:
+                    continue
+                if filters.agency and current[1] != filters.agency:
+                    continue
+            if rules.is_delayed_on(day, ready_on=ready_on, left_on=stay.left_on):
+                delayed[i] += 1
+                if stay.left_on is None or stay.left_on > day:
+                    patients[i] += 1
+    return patients, delayed
+
+
+def test_daily_counts_agree_with_the_day_by_day_definition():
+    rng = random.Random(6)
+    days, ends = _days(40)
+    choices = [("A", "social_care"), ("C", "NHS"), ("E", "social_care")]
+    stays = []
+    for _ in range(300):
+        base = D + dt.timedelta(days=rng.randint(-5, 40))
+
+        def moment(base=base):
+            # Some on the stroke of midnight, some at the same moment.
+            return _at(base + dt.timedelta(days=rng.randint(0, 8)), rng.choice([0, 12]))
+
+        readiness = sorted(
+            (
+                (moment(), base + dt.timedelta(days=rng.randint(-3, 6)))
+                for _ in range(rng.randint(0, 3))
+            ),
+            key=lambda r: r[0],
+        )
+        reasons = sorted(
+            ((moment(), rng.choice(choices)) for _ in range(rng.randint(0, 3))),
+            key=lambda r: r[0],
+        )
+        left_on = rng.choice([None, base + dt.timedelta(days=rng.randint(0, 20))])
+        stays.append(StayHistory(left_on=left_on, readiness=readiness, reasons=reasons))
+    for filters in (
+        DashboardFilters(),
+        DashboardFilters(reason="A"),
+        DashboardFilters(agency="NHS"),
+        DashboardFilters(reason="E", agency="social_care"),
+    ):
+        got = daily_counts(stays, days=days, end_of_day=ends, filters=filters)
+        want = _daily_counts_day_by_day(
+            stays, days=days, end_of_day=ends, filters=filters
+        )
+        assert got == want and sum(want[1]) > 0
+        # From the first day at whose end each record is in force, as the
+        # database gives them (the date of a moment before the record).
+        by_day = [
+            StayHistory(
+                left_on=s.left_on,
+                readiness=[(_from_day(at), v) for at, v in s.readiness],
+                reasons=[(_from_day(at), v) for at, v in s.reasons],
+            )
+            for s in stays
+        ]
+        assert daily_counts_by_day(by_day, days=days, filters=filters) == want
+
+
+def _from_day(at):
+    return (at - dt.timedelta(microseconds=1)).date()
+
+
+def test_a_readiness_recorded_at_midnight_counts_from_the_day_before(
+    client, world, inpatient
+):
+    today = timezone.localdate()
+    midnight = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=3), dt.time.min)
+    )
+    ready_and_delayed(
+        inpatient,
+        world.discharge_coordinator,
+        ready_on=today - dt.timedelta(days=6),
+        recorded_at=midnight,
+    )
+    _login(client, world.discharge_coordinator)
+    response = client.get(reverse("discharge_dashboard"), {"days": "30"})
+    values = [p.value for p in response.context["dashboard"].delayed_days.points]
+    # The last point is yesterday; the record stood at the end of 4 days ago.
+    assert values[-5:] == [0, 1, 1, 1, 1]

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.discharge.bars import bar_svg
 from joinedup.discharge.outcomes import (
     Discharge,
     Later,
@@ -19,6 +18,7 @@ from joinedup.discharge.outcomes import (
 from joinedup.discharge.services import stays_sync
 from joinedup.governance.models import AuditEntry
 from joinedup.record.models import EventKind
+from joinedup.web.charts.bars import bar_svg
 from tests.discharge.conftest import adt, ready_and_delayed
 from tests.factories import PASSWORD, EventFactory
 
@@ -235,3 +235,71 @@ def test_care_home_placement_ends_at_home(client, world, now):
     page = client.get(reverse("discharge_dashboard"), {"days": "180"})
     at_home = page.context["dashboard"].outcomes.at_home
     assert (at_home.count, at_home.of) == (0, 1)
+
+
+def _stay(world, name, admitted, discharged, person=None, **detail):
+    pathway = detail.pop("pathway", None)
+    adt(
+        world,
+        EventKind.ADMISSION,
+        name,
+        admitted,
+        person=person,
+        site="RJU01",
+        **detail,
+    )
+    out = {"pathway": pathway} if pathway else {}
+    adt(
+        world,
+        EventKind.DISCHARGE,
+        f"{name}-D",
+        discharged,
+        person=person,
+        site="RJU01",
+        admission_id=name,
+        **out,
+    )
+
+
+def test_outcomes_counted_in_the_database_at_the_window_edges(world):
+    from joinedup.discharge.outcomes import outcomes_get
+    from tests.conftest import actor_for
+
+    now = timezone.now()
+    d1 = now - 190 * DAY  # pathway 1; an elective admission exactly 30 days on
+    d2 = d1 + 35 * DAY  # no pathway; an emergency admission exactly 30 days on
+    d3 = d2 + 35 * DAY  # pathway 0; the next emergency one 30 days and 1 minute on
+    _stay(world, "S1", d1 - 5 * DAY, d1, pathway="1")
+    _stay(world, "S2", d1 + 30 * DAY, d2, admission_method="elective")
+    _stay(world, "S3", d2 + 30 * DAY, d3, admission_method="emergency", pathway="0")
+    # Pathway 1, discharged 10 days ago: too recent to count.
+    s4 = d3 + 30 * DAY + dt.timedelta(minutes=1)
+    _stay(world, "S4", s4, now - 10 * DAY, admission_method="emergency", pathway="1")
+    # Someone the coordinator may not see: never counted.
+    _stay(
+        world,
+        "X1",
+        now - 110 * DAY,
+        now - 100 * DAY,
+        person=world.stranger,
+        pathway="2",
+    )
+    stays_sync(person_ids=[world.person.pk, world.stranger.pk])
+    out = outcomes_get(
+        actor=actor_for(world.discharge_coordinator),
+        first=now - 365 * DAY,
+        end=now,
+        now=now,
+        today=timezone.localdate(),
+    )
+    rows = {r.label: (r.count, r.of) for r in out.readmissions}
+    assert rows == {
+        "Pathway 0": (0, 1),
+        "Pathway 1": (0, 1),
+        "Pathway 2": (0, 0),
+        "Pathway 3": (0, 0),
+        "Not recorded": (1, 1),
+        "All discharges": (1, 3),
+    }
+    assert (out.at_home.count, out.at_home.of) == (0, 1)  # S1: admitted again
+    assert [r.count for r in out.mix] == [1, 2, 0, 0] and out.mix_unrecorded == 1

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from joinedup.discharge.models import DelayReason, HospitalStay, Readiness
+from joinedup.discharge.notices import notice_record
 from joinedup.discharge.services import (
     delay_record,
-    notice_record,
     readiness_record,
     stays_sync,
     stays_sync_all,
@@ -103,7 +103,8 @@ def test_ready_then_delay_audited(world, inpatient):
     )
     delay_record(actor=dc, stay_id=inpatient.pk, reason="e", agency="social_care")
     delay_record(actor=dc, stay_id=inpatient.pk, reason="F", agency="both")
-    assert AuditEntry.objects.count() == before + 3
+    # Three records opened, plus the cancelled hand-off of reason E (audited).
+    assert AuditEntry.objects.count() == before + 4
     assert list(
         DelayReason.objects.order_by("recorded_at", "id").values_list(
             "reason", flat=True

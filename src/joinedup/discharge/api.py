@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from joinedup.discharge import services
 from joinedup.discharge.selectors import board_filters_parse, ward_board
-from joinedup.discharge.sitrep import sitrep_get
+from joinedup.discharge.sitrep import sitrep_csv, sitrep_get
+from joinedup.errors import InvalidInput
 from joinedup.people.api import ErrorOut
 
 router = Router(tags=["discharge"])
@@ -112,7 +113,7 @@ def stays_list(
         today=timezone.localdate(),
     )
     return {
-        "total": len(board.rows),
+        "total": board.total,
         "stays": [
             {
                 "id": r.stay.pk,
@@ -193,12 +194,30 @@ def stay_delay(request: HttpRequest, stay_id: int, body: DelayIn) -> Status:
     "/sitrep",
     response={200: SitrepOut, codes_4xx: ErrorOut},
     summary="The daily discharge sitrep of one site (today when no date)",
+    description="JSON by default; `format=csv` answers the same figures as CSV "
+    "(text/csv), as the sitrep page exports them.",
+    openapi_extra={
+        "responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+    },
 )
 def sitrep(
-    request: HttpRequest, site: str, date: dt.date | None = None
-) -> dict[str, object]:
-    return sitrep_get(
+    request: HttpRequest,
+    site: str,
+    date: dt.date | None = None,
+    format: str = Query("json", description="json or csv"),
+) -> dict[str, object] | HttpResponse:
+    if format not in ("json", "csv"):
+        raise InvalidInput.for_field("format", "choose json or csv")
+    day = date or timezone.localdate()
+    figures = sitrep_get(
         actor=request.actor,  # type: ignore[attr-defined]
         site=site,
-        day=date or timezone.localdate(),
+        day=day,
     )
+    if format == "csv":
+        response = HttpResponse(sitrep_csv(figures), content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="sitrep-{site}-{day.isoformat()}.csv"'
+        )
+        return response
+    return figures

@@ -43,6 +43,12 @@ class HospitalStay(models.Model):
             models.Index(fields=["organisation", "discharged_at"], name="stay_org_idx"),
             models.Index(fields=["site", "admitted_at"], name="stay_site_idx"),
             models.Index(fields=["person", "-admitted_at"], name="stay_person_idx"),
+            # The ward board: the few current inpatients among years of stays.
+            models.Index(
+                fields=["organisation", "site", "ward"],
+                condition=models.Q(discharged_at__isnull=True),
+                name="stay_current_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,8 +115,10 @@ class Schedule3Notice(models.Model):
     council = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+"
     )
-    sent_at = models.DateTimeField()
+    # Empty while a notice waits in the MESH outbox.
+    sent_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # "recorded": sent some other way and recorded by hand; "mesh": sent over MESH.
     delivery = models.CharField(max_length=20, default="recorded")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -146,3 +154,42 @@ class SitrepDay(models.Model):
 
     def __str__(self) -> str:
         return f"sitrep {self.site} {self.day}"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent, not yet acknowledged"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged by the council"
+    FAILED = "failed", "Failed"
+
+
+class NoticeMessage(models.Model):
+    """The MESH outbox: one Schedule 3 notice to deliver to the council's MESH
+    mailbox, with its delivery state. The message body is built from the notice
+    when it is sent, so personal data is not copied here."""
+
+    notice = models.OneToOneField(
+        Schedule3Notice, on_delete=models.CASCADE, related_name="message"
+    )
+    status = models.CharField(
+        max_length=12, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    local_id = models.CharField(max_length=60, unique=True)
+    workflow_id = models.CharField(max_length=60)
+    recipient_mailbox = models.CharField(max_length=20, blank=True)
+    message_id = models.CharField(max_length=60, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    queued_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="mesh_outbox_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"MESH message {self.local_id} ({self.status})"

@@ -1,7 +1,9 @@
 """Outcomes, delay lengths and pathway mix for the discharge dashboard (DESIGN
 4.2), for the actor's hospital and the people the actor may see. Direct care for a
 discharge coordinator, so exact numbers (no small-number suppression). Pure
-functions first; the queries that feed them last.
+functions first (the definitions, kept as the tests' reference and for the BCF
+metrics); then `outcomes_get`, which has the database count the same things (one
+GROUP BY over the period's discharges, EXISTS for the later events).
 
 Definitions, from what the event store holds (hospital stays rebuilt from ADT
 admission/discharge events, and council social care service events):
@@ -38,13 +40,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 
 from joinedup.discharge import rules
 from joinedup.discharge.models import DelayReason, HospitalStay, Readiness
 from joinedup.discharge.selectors import _latest
-from joinedup.governance.access import Actor, people_visible_q
-from joinedup.people.models import Person
+from joinedup.governance.access import DIRECT_CARE_ROLES, Actor, people_visible_q
+from joinedup.people.models import Involvement, Person
 from joinedup.record.models import Event, EventKind
 
 READMISSION_WINDOW = dt.timedelta(days=30)
@@ -128,10 +138,16 @@ def readmission_rows(
         of[key] += 1
         events = later.get(d.person_id, NO_LATER)
         count[key] += readmitted_within_30(d.discharged_at, events.emergency_admissions)
+    return _rate_rows(count, of)
+
+
+def _rate_rows(count: dict[str, int], of: dict[str, int]) -> list[RateRow]:
+    """Rows per pathway ("" for none recorded, shown only when there are some),
+    then all discharges."""
     rows = [
-        RateRow(_pathway_label(k), count[k], of[k])
+        RateRow(_pathway_label(k), count.get(k, 0), of.get(k, 0))
         for k in [*rules.PATHWAYS, ""]
-        if k or of[k]
+        if k or of.get(k, 0)
     ]
     rows.append(RateRow("All discharges", sum(count.values()), sum(of.values())))
     return rows
@@ -179,13 +195,16 @@ class MixRow:
 def pathway_mix(pathways: Iterable[str]) -> tuple[list[MixRow], int]:
     """Pure: discharges per pathway with their share and DESIGN's expected share,
     and the number without a recorded pathway (left out of the shares)."""
-    counts = {p: 0 for p in rules.PATHWAYS}
-    unrecorded = 0
+    counts: dict[str, int] = defaultdict(int)
     for p in pathways:
-        if p in counts:
-            counts[p] += 1
-        else:
-            unrecorded += 1
+        counts[p] += 1
+    return pathway_mix_counts(counts)
+
+
+def pathway_mix_counts(by_pathway: dict[str, int]) -> tuple[list[MixRow], int]:
+    """Pure: as pathway_mix, from the number of discharges per pathway value."""
+    counts = {p: by_pathway.get(p, 0) for p in rules.PATHWAYS}
+    unrecorded = sum(n for p, n in by_pathway.items() if p not in counts)
     total = sum(counts.values())
     rows = [
         MixRow(
@@ -210,11 +229,64 @@ class Outcomes:
     mix_unrecorded: int
 
 
-def _visible(actor: Actor):
-    return Person.objects.filter(people_visible_q(actor))
+# Above this many hidden patients the dashboard's queries test visibility in SQL
+# instead of leaving out a list of ids.
+HIDDEN_LISTED_MAX = 500
 
 
-def _later_events(people, since: dt.datetime) -> dict[int, Later]:
+@dataclass(frozen=True)
+class VisiblePatients:
+    """Which of a hospital's patients the actor may see, decided once for a
+    request: either the few hidden ones by id, or (when many are hidden) the
+    access policy as a subquery."""
+
+    hidden: tuple[int, ...] = ()
+    visible: QuerySet | None = None
+
+    def q(self, field: str = "person_id") -> Q:
+        """A filter keeping rows whose `field` is a person the actor may see."""
+        if self.visible is not None:
+            return Q(**{f"{field}__in": self.visible})
+        return ~Q(**{f"{field}__in": self.hidden}) if self.hidden else Q()
+
+
+def visible_patients(actor: Actor, *, since: dt.datetime) -> VisiblePatients:
+    """The access decision for the actor's hospital's patients discharged since
+    `since` or still in, in one query: those the access policy
+    (people_visible_q) does not let the actor see. People involved with the
+    actor's own organisation are visible under that policy for direct-care
+    roles, so only the others are put to it (most of a hospital's patients are
+    involved with it: its records about them make the involvement)."""
+    patients = HospitalStay.objects.filter(
+        Q(discharged_at__isnull=True) | Q(discharged_at__gte=since),
+        organisation_id=actor.organisation_id,
+    ).values("person_id")
+    candidates = patients
+    if actor.role in DIRECT_CARE_ROLES:
+        # On the stays, so that the database leaves the involved out (a hash
+        # anti-join) before it puts anyone to the policy.
+        candidates = patients.exclude(
+            Exists(
+                Involvement.objects.filter(
+                    person=OuterRef("person_id"), organisation_id=actor.organisation_id
+                )
+            )
+        )
+    hidden = tuple(
+        Person.objects.filter(pk__in=candidates)
+        .exclude(people_visible_q(actor))
+        .values_list("pk", flat=True)[: HIDDEN_LISTED_MAX + 1]
+    )
+    if len(hidden) <= HIDDEN_LISTED_MAX:
+        return VisiblePatients(hidden=hidden)
+    return VisiblePatients(
+        visible=Person.objects.filter(pk__in=patients)
+        .filter(people_visible_q(actor))
+        .values("pk")
+    )
+
+
+def later_events(people, since: dt.datetime) -> dict[int, Later]:
     """Admissions and care-home placements after `since` of the people that the
     `people` query (of person ids) selects."""
     admissions: dict[int, list] = defaultdict(list)
@@ -249,12 +321,12 @@ def _later_events(people, since: dt.datetime) -> dict[int, Later]:
 
 
 def _current_delays(
-    actor: Actor, *, reason: str, agency: str, today: dt.date
+    actor: Actor, *, visible: VisiblePatients, reason: str, agency: str, today: dt.date
 ) -> list[int]:
     stays = HospitalStay.objects.filter(
+        visible.q(),
         organisation_id=actor.organisation_id,
         discharged_at__isnull=True,
-        person__in=_visible(actor),
     ).annotate(
         r_ready_on=_latest(Readiness, "ready_on"),
         d_reason=_latest(DelayReason, "reason"),
@@ -271,6 +343,41 @@ def _current_delays(
     ]
 
 
+def _after(window: dt.timedelta):
+    """The outer discharge's time plus `window`, inside a subquery."""
+    return ExpressionWrapper(
+        OuterRef("discharged_at") + window, output_field=DateTimeField()
+    )
+
+
+def _admitted_within(window: dt.timedelta, **only) -> Exists:
+    """A later admission of the discharged person, at any hospital in the
+    record, within `window` after the discharge (readmitted_within_30)."""
+    return Exists(
+        HospitalStay.objects.filter(
+            person_id=OuterRef("person_id"),
+            admitted_at__gt=OuterRef("discharged_at"),
+            admitted_at__lte=_after(window),
+            **only,
+        )
+    )
+
+
+def _placed_within(window: dt.timedelta) -> Exists:
+    """A care-home placement of the discharged person within `window` after the
+    discharge (at_home_at_91)."""
+    return Exists(
+        Event.objects.filter(
+            Q(detail__service_type="residential_care")
+            | Q(detail__service_type="nursing_care"),
+            person_id=OuterRef("person_id"),
+            kind=EventKind.SERVICE_START,
+            occurred_at__gt=OuterRef("discharged_at"),
+            occurred_at__lte=_after(window),
+        )
+    )
+
+
 def outcomes_get(
     *,
     actor: Actor,
@@ -280,29 +387,62 @@ def outcomes_get(
     today: dt.date,
     reason: str = "",
     agency: str = "",
+    visible: VisiblePatients | None = None,
 ) -> Outcomes:
-    """The figures for discharges in [first, end) and people delayed now. The
-    caller checks the role and writes the audit entry."""
+    """The figures for discharges in [first, end) and people delayed now, as
+    readmission_rows, at_home_row and pathway_mix define them, counted by the
+    database (one GROUP BY over the period's discharges). `visible` is the
+    request's visible_patients when the caller has it. The caller checks the
+    role and writes the audit entry."""
+    if visible is None:
+        visible = visible_patients(actor, since=first)
     here = HospitalStay.objects.filter(
+        visible.q(),
         organisation_id=actor.organisation_id,
         discharged_at__gte=first,
         discharged_at__lt=end,
-        person__in=_visible(actor),
     )
-    discharges = [
-        Discharge(pid, at, pathway)
-        for pid, at, pathway in here.values_list(
-            "person_id", "discharged_at", "discharge_pathway"
+    complete_30 = Q(discharged_at__lte=now - READMISSION_WINDOW)
+    complete_91 = Q(discharge_pathway="1", discharged_at__lte=now - AT_HOME_WINDOW)
+    counts = (
+        here.order_by()
+        .values("discharge_pathway")
+        .annotate(
+            n=Count("pk"),
+            of_30=Count("pk", filter=complete_30),
+            readmitted=Count(
+                "pk",
+                filter=complete_30
+                & Q(_admitted_within(READMISSION_WINDOW, admission_method=EMERGENCY)),
+            ),
+            of_91=Count("pk", filter=complete_91),
+            at_home=Count(
+                "pk",
+                filter=complete_91
+                & ~Q(_admitted_within(AT_HOME_WINDOW))
+                & ~Q(_placed_within(AT_HOME_WINDOW)),
+            ),
         )
-        if at is not None
-    ]
-    since = min((d.discharged_at for d in discharges), default=end)
-    later = _later_events(here.values("person_id"), since) if discharges else {}
-    delays = _current_delays(actor, reason=reason, agency=agency, today=today)
-    mix, unrecorded = pathway_mix(d.pathway for d in discharges)
+    )
+    by_pathway: dict[str, int] = defaultdict(int)
+    readmitted: dict[str, int] = defaultdict(int)
+    of_30: dict[str, int] = defaultdict(int)
+    home = home_of = 0
+    for row in counts:
+        pathway = row["discharge_pathway"] or ""
+        key = pathway if pathway in rules.PATHWAYS else ""
+        by_pathway[pathway] += row["n"]
+        readmitted[key] += row["readmitted"]
+        of_30[key] += row["of_30"]
+        home += row["at_home"]
+        home_of += row["of_91"]
+    delays = _current_delays(
+        actor, visible=visible, reason=reason, agency=agency, today=today
+    )
+    mix, unrecorded = pathway_mix_counts(by_pathway)
     return Outcomes(
-        readmissions=readmission_rows(discharges, later, now=now),
-        at_home=at_home_row(discharges, later, now=now),
+        readmissions=_rate_rows(readmitted, of_30),
+        at_home=RateRow("Pathway 1 (reablement)", home, home_of),
         buckets=delay_buckets(delays),
         currently_delayed=sum(1 for d in delays if d > 0),
         mix=mix,

@@ -126,3 +126,26 @@ def length_of_stay(
     """Whole days since admission (0 on the day of admission)."""
     end = left_on if left_on is not None else today
     return max(0, (end - admitted_on).days)
+
+
+# Issue 6 "Hand-offs": a delay that waits on social care becomes a task for the
+# council (its brokerage team where it has one). The reasons, by DESIGN 4.2 letter,
+# whose next step is the council's when the responsible agency is social care or
+# both; the task title says what the council is asked to do.
+SOCIAL_CARE_HANDOFFS = {
+    "A": "Complete the social care assessment for discharge",
+    "B": "Decide the public funding for discharge",
+    "DI": "Find a residential home place for discharge",
+    "DII": "Find a nursing home place for discharge",
+    "E": "Arrange a package of care at home for discharge",
+    "F": "Arrange community equipment or adaptations for discharge",
+}
+HANDOFF_AGENCIES = ("social_care", "both")
+
+
+def handoff_title(reason: str, agency: str) -> str:
+    """The title of the task the council is given for a delay with this reason
+    and agency, or "" when the delay is not the council's to act on."""
+    if agency not in HANDOFF_AGENCIES:
+        return ""
+    return SOCIAL_CARE_HANDOFFS.get(reason, "")

@@ -4,12 +4,14 @@ access policy and leaves one audit entry."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from joinedup.coordination.models import Task, TaskSource
 from joinedup.discharge import rules
+from joinedup.discharge.handoff import tasks_for_stays
 from joinedup.discharge.models import DelayReason, HospitalStay, Readiness
 from joinedup.errors import AccessRefused, InvalidInput
 from joinedup.governance.access import Actor, Decision, people_visible_q
@@ -21,6 +23,7 @@ from joinedup.governance.models import (
 )
 from joinedup.governance.services import audit_record
 from joinedup.people.models import Person
+from joinedup.people.nhs_number import nhs_number_format
 from joinedup.people.selectors import PersonAccess
 
 SORTS = {
@@ -40,6 +43,7 @@ class BoardFilters:
     delayed: str = ""  # "" all, "yes" delayed only, "no" not delayed
     sort: str = "ward"
     descending: bool = False
+    page: int = 1
 
 
 def board_filters_parse(params: dict[str, str]) -> BoardFilters:
@@ -53,19 +57,74 @@ def board_filters_parse(params: dict[str, str]) -> BoardFilters:
     order = params.get("order", "") or "asc"
     if order not in ("asc", "desc"):
         raise InvalidInput.for_field("order", "choose asc or desc")
+    raw_page = params.get("page", "") or "1"
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 100_000:
+        raise InvalidInput.for_field("page", "choose a page number, 1 or more")
     return BoardFilters(
         site=params.get("site", "")[:40],
         ward=params.get("ward", "")[:100],
         delayed=delayed,
         sort=sort,
         descending=order == "desc",
+        page=int(raw_page),
     )
+
+
+_BOARD_VALUES = (
+    "id",
+    "site",
+    "ward",
+    "admitted_at",
+    "person_id",
+    "person__given_name",
+    "person__family_name",
+    "person__given_name_norm",
+    "person__family_name_norm",
+    "person__nhs_number",
+    "r_ready_on",
+    "r_expected",
+    "r_pathway",
+    "d_reason",
+    "d_agency",
+    "d_id",
+)
+
+
+@dataclass(frozen=True)
+class BoardStay:
+    """What the board shows of a stay."""
+
+    pk: int
+    site: str
+    ward: str
+    admitted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BoardPerson:
+    """What the board shows of a patient."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    given_name_norm: str
+    family_name_norm: str
+    nhs_number: str | None
+
+    @property
+    def display_name(self) -> str:
+        # As Person.display_name.
+        return f"{self.given_name} {self.family_name.upper()}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return nhs_number_format(self.nhs_number or "")
 
 
 @dataclass(frozen=True)
 class BoardRow:
-    stay: HospitalStay
-    person: Person
+    stay: BoardStay
+    person: BoardPerson
     length_of_stay: int
     expected_discharge_on: dt.date | None
     ready_on: dt.date | None
@@ -73,6 +132,8 @@ class BoardRow:
     reason: str
     agency: str
     days_delayed: int
+    # The council's task for the current delay (issue 6 "Hand-offs"), if any.
+    handoff: Task | None = None
 
     @property
     def reason_label(self) -> str:
@@ -85,10 +146,13 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class Board:
-    rows: list[BoardRow]
+    rows: list[BoardRow]  # the page asked for (all of them without a page size)
     sites: list[str]
     wards: list[str]
     filters: BoardFilters
+    total: int = 0
+    page: int = 1
+    pages: int = 1
 
 
 def _refuse(actor: Actor, action: str, reason: str) -> AccessRefused:
@@ -109,10 +173,17 @@ def _latest(model: type, field: str, before: dt.datetime | None = None) -> Subqu
     return Subquery(rows.order_by("-recorded_at", "-id").values(field)[:1])
 
 
-def ward_board(*, actor: Actor, filters: BoardFilters, today: dt.date) -> Board:
+def ward_board(
+    *,
+    actor: Actor,
+    filters: BoardFilters,
+    today: dt.date,
+    page_size: int | None = None,
+) -> Board:
     """Current inpatients at the actor's hospital whom the actor may see, with
-    what the board shows. A fixed number of queries, whatever the number of
-    patients; one audit entry."""
+    what the board shows, sorted; with `page_size`, only the page the filters
+    ask for (the last page when they ask for more). A fixed number of queries,
+    whatever the number of patients; one audit entry."""
     if actor.role != Role.DISCHARGE_COORDINATOR:
         raise _refuse(
             actor, "ward_board", "the ward board is for discharge coordinators"
@@ -125,16 +196,20 @@ def ward_board(*, actor: Actor, filters: BoardFilters, today: dt.date) -> Board:
         stays = stays.filter(site=filters.site)
     if filters.ward:
         stays = stays.filter(ward=filters.ward)
-    stays = stays.select_related("person").annotate(
+    stays = stays.annotate(
         r_ready_on=_latest(Readiness, "ready_on"),
         r_expected=_latest(Readiness, "expected_discharge_on"),
         r_pathway=_latest(Readiness, "expected_pathway"),
         d_reason=_latest(DelayReason, "reason"),
         d_agency=_latest(DelayReason, "agency"),
+        d_id=_latest(DelayReason, "id"),
     )
-    rows = []
-    for s in stays:
-        ready_on = s.r_ready_on
+    rows: list[BoardRow] = []
+    delay_ids: list[int | None] = []
+    # Plain values, not model instances: building a thousand of those costs
+    # more than the query.
+    for s in stays.values(*_BOARD_VALUES):
+        ready_on = s["r_ready_on"]
         days = rules.delayed_days(ready_on, left_on=None, today=today)
         if filters.delayed == "yes" and days == 0:
             continue
@@ -142,34 +217,78 @@ def ward_board(*, actor: Actor, filters: BoardFilters, today: dt.date) -> Board:
             continue
         rows.append(
             BoardRow(
-                stay=s,
-                person=s.person,
-                length_of_stay=rules.length_of_stay(
-                    timezone.localdate(s.admitted_at), left_on=None, today=today
+                stay=BoardStay(
+                    pk=s["id"],
+                    site=s["site"],
+                    ward=s["ward"],
+                    admitted_at=s["admitted_at"],
                 ),
-                expected_discharge_on=s.r_expected,
+                person=BoardPerson(
+                    pk=s["person_id"],
+                    given_name=s["person__given_name"],
+                    family_name=s["person__family_name"],
+                    given_name_norm=s["person__given_name_norm"],
+                    family_name_norm=s["person__family_name_norm"],
+                    nhs_number=s["person__nhs_number"],
+                ),
+                length_of_stay=rules.length_of_stay(
+                    timezone.localdate(s["admitted_at"]), left_on=None, today=today
+                ),
+                expected_discharge_on=s["r_expected"],
                 ready_on=ready_on,
-                pathway=s.r_pathway or "",
-                reason=s.d_reason or "",
-                agency=s.d_agency or "",
+                pathway=s["r_pathway"] or "",
+                reason=s["d_reason"] or "",
+                agency=s["d_agency"] or "",
                 days_delayed=days,
             )
         )
-    rows.sort(key=_sort_key(filters.sort), reverse=filters.descending)
+        delay_ids.append(s["d_id"])
+    key = _sort_key(filters.sort)
+    order = sorted(
+        range(len(rows)), key=lambda i: key(rows[i]), reverse=filters.descending
+    )
+    total = len(rows)
+    pages, page = 1, 1
+    if page_size:
+        pages = max(1, -(-total // page_size))
+        page = min(filters.page, pages)
+        order = order[(page - 1) * page_size : page * page_size]
+    # Hand-off tasks only for the rows shown.
+    rows = _with_handoffs([rows[i] for i in order], [delay_ids[i] for i in order])
     options = list(here.values_list("site", "ward").distinct())
     audit_record(
         actor=actor,
         person_id=None,
         action="ward_board",
         category=AccessCategory.HEALTH,
-        decision=Decision(True, f"{len(rows)} inpatients listed"),
+        decision=Decision(True, f"{total} inpatients listed"),
     )
     return Board(
         rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
         sites=sorted({s for s, _ in options if s}),
         wards=sorted({w for s, w in options if w and s == (filters.site or s)}),
         filters=filters,
     )
+
+
+def _with_handoffs(rows: list[BoardRow], delay_ids: list[int | None]) -> list[BoardRow]:
+    """The rows with the hand-off task of each current delay (one query)."""
+    refs = [str(d) for d in delay_ids if d is not None]
+    found = {
+        t.source_ref: t
+        for t in Task.objects.filter(
+            # Never an empty list, so the page always costs the same queries.
+            source=TaskSource.DISCHARGE_DELAY,
+            source_ref__in=refs or [""],
+        ).select_related("assignee_organisation", "assignee_team")
+    }
+    return [
+        replace(r, handoff=found.get(str(d))) if d is not None else r
+        for r, d in zip(rows, delay_ids, strict=True)
+    ]
 
 
 def _sort_key(sort: str):
@@ -193,6 +312,7 @@ class StayDetail:
     notices: list
     days_delayed: int
     editable: bool
+    handoffs: list[Task] = field(default_factory=list)
 
     @property
     def current_readiness(self) -> Readiness | None:
@@ -218,9 +338,17 @@ def stays_for_person(*, access: PersonAccess, today: dt.date) -> list[StayDetail
         stays = stays.filter(organisation_id=access.actor.organisation_id)
     found = list(
         stays.select_related("organisation")
-        .prefetch_related("readiness", "delay_reasons", "notices__council")
+        .prefetch_related(
+            "readiness", "delay_reasons", "notices__council", "notices__message"
+        )
         .order_by("-admitted_at")[:20]
     )
+    handoffs: dict[str, Task] = {
+        t.source_ref: t
+        for t in tasks_for_stays([s.pk for s in found]).select_related(
+            "assignee_organisation", "assignee_team"
+        )
+    }
     details = []
     for s in found:
         readiness = sorted(
@@ -246,6 +374,7 @@ def stays_for_person(*, access: PersonAccess, today: dt.date) -> list[StayDetail
                     and s.organisation_id == access.actor.organisation_id
                     and s.discharged_at is None
                 ),
+                handoffs=[h for d in delays if (h := handoffs.get(str(d.pk)))],
             )
         )
     return details

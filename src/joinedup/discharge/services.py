@@ -12,20 +12,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from joinedup.discharge import rules
+from joinedup.coordination.models import TaskStatus
+from joinedup.discharge import handoff, rules
 from joinedup.discharge.models import (
     DelayReason,
     HospitalStay,
-    NoticeKind,
     Readiness,
-    Schedule3Notice,
 )
 from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision
 from joinedup.governance.models import (
     AccessCategory,
-    Organisation,
-    OrganisationType,
     Role,
 )
 from joinedup.governance.services import audit_record
@@ -136,6 +133,18 @@ def _sync_chunk(person_ids: list[int]) -> SyncTally:
                     setattr(old, f, getattr(stay, f))
                 changed.append(old)
         gone = [s.pk for k, s in existing.items() if k not in wanted]
+        # Hand-offs end with the stay: completed when the patient has left,
+        # cancelled when the admission itself was cancelled.
+        handoff.handoffs_close(
+            stay_ids=[s.pk for s in changed if s.discharged_at is not None],
+            status=TaskStatus.COMPLETED,
+            outcome="Closed automatically: the patient left hospital.",
+        )
+        handoff.handoffs_close(
+            stay_ids=gone,
+            status=TaskStatus.CANCELLED,
+            outcome="Closed automatically: the hospital cancelled the admission.",
+        )
         HospitalStay.objects.bulk_create(new, batch_size=500)
         HospitalStay.objects.bulk_update(changed, list(_STAY_FIELDS), batch_size=500)
         if gone:
@@ -280,58 +289,13 @@ def delay_record(
             raise InvalidInput.for_field(
                 "reason", "record the person ready for discharge before a delay reason"
             )
-        return DelayReason.objects.create(
+        delay = DelayReason.objects.create(
             stay=stay,
             reason=reason,
             agency=agency,
             recorded_by_id=actor.user_id,
             recorded_at=timezone.now(),
         )
-
-
-def notice_record(
-    *,
-    actor: Actor,
-    stay_id: int,
-    kind: str,
-    council_id: int,
-    sent_at: dt.datetime,
-    acknowledged_at: dt.datetime | None = None,
-) -> Schedule3Notice:
-    """Record a Care Act 2014 Schedule 3 notice sent to the council (and, when
-    known, its acknowledgement). Delivery over MESH is not built: recorded only."""
-    # Outside the transaction: a refusal must leave its audit entry.
-    stay = _stay_open_for_write(
-        actor=actor, stay_id=stay_id, action="discharge_notice_record"
-    )
-    with transaction.atomic():
-        if kind not in NoticeKind.values:
-            raise InvalidInput.for_field(
-                "kind", "choose assessment or discharge notice"
-            )
-        council = Organisation.objects.filter(
-            pk=council_id, type=OrganisationType.COUNCIL_ADULT_SOCIAL_CARE
-        ).first()
-        if council is None:
-            raise InvalidInput.for_field("council", "choose the council to notify")
-        if sent_at < stay.admitted_at:
-            raise InvalidInput.for_field(
-                "sent_at", "a notice cannot be sent before admission"
-            )
-        if sent_at > timezone.now():
-            raise InvalidInput.for_field("sent_at", "cannot be in the future")
-        if acknowledged_at is not None and acknowledged_at < sent_at:
-            raise InvalidInput.for_field(
-                "acknowledged_at", "cannot be before the notice was sent"
-            )
-        notice, _ = Schedule3Notice.objects.update_or_create(
-            stay=stay,
-            kind=kind,
-            defaults={
-                "council": council,
-                "sent_at": sent_at,
-                "acknowledged_at": acknowledged_at,
-                "recorded_by_id": actor.user_id,
-            },
-        )
-        return notice
+        # Issue 6 "Hand-offs": the council's task follows the reason.
+        handoff.handoff_follow(actor=actor, stay=stay, delay=delay)
+        return delay

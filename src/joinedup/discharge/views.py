@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from joinedup.discharge import rules, services
-from joinedup.discharge.bars import bar_svg
+from joinedup.discharge import notices, rules, services
 from joinedup.discharge.dashboard import (
     PERIODS,
     dashboard_filters_parse,
@@ -31,11 +30,20 @@ from joinedup.discharge.selectors import (
     ward_board,
 )
 from joinedup.discharge.sitrep import sitrep_csv, sitrep_get, sitrep_table, sitrep_xlsx
-from joinedup.discharge.spc import chart_svg
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.errors import (
+    AccessRefused,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+)
 from joinedup.people.selectors import RecordRefused, person_access_open
 from joinedup.web.actors import request_actor
+from joinedup.web.charts.bars import bar_svg
+from joinedup.web.charts.spc import chart_svg
 
+# Rows per page of the ward board: a ward fits on one page.
+BOARD_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -76,7 +84,12 @@ def board(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     try:
         filters = board_filters_parse(request.GET.dict())
-        result = ward_board(actor=actor, filters=filters, today=timezone.localdate())
+        result = ward_board(
+            actor=actor,
+            filters=filters,
+            today=timezone.localdate(),
+            page_size=BOARD_PAGE_SIZE,
+        )
     except InvalidInput as exc:
         return render(
             request,
@@ -137,7 +150,7 @@ def _after_write(request: HttpRequest, stay_id: int, write) -> HttpResponse:
         return _person_page(
             request, person_id, errors=exc.fields, form=request.POST.dict()
         )
-    except (AccessRefused, NotFound) as exc:
+    except (AccessRefused, NotFound, Conflict) as exc:
         return _problem(request, exc)
     return HttpResponseRedirect(reverse("discharge_person", args=[person_id]))
 
@@ -194,11 +207,19 @@ def notice(request: HttpRequest, stay_id: int) -> HttpResponse:
             council_id = int(p.get("council", ""))
         except ValueError:
             raise InvalidInput.for_field("council", "choose the council") from None
+        if p.get("how", "") == "mesh":
+            notices.notice_send(
+                actor=actor,
+                stay_id=stay_id,
+                kind=p.get("kind", ""),
+                council_id=council_id,
+            )
+            return
         sent_on = _date(p.get("sent_on", ""), "sent_on")
         ack_on = _date(p.get("acknowledged_on", ""), "acknowledged_on", required=False)
         tz = timezone.get_current_timezone()
         now = timezone.localtime()
-        services.notice_record(
+        notices.notice_record(
             actor=actor,
             stay_id=stay_id,
             kind=p.get("kind", ""),

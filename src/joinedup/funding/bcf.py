@@ -280,6 +280,7 @@ def metrics_compute(
             f"{definition.title} ({definition.unit})",
             [(f.month, f.value) for f in figures if f.value is not None],
             period="month",
+            higher_is_better=definition.better == "higher",
         )
         out.append(Metric(definition, figures, chart))
     return out

@@ -275,11 +275,16 @@ def mllp_serve(
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
     handle_signals: bool = True,
+    process: Callable[[list[str]], list[Hl7Result]] | None = None,
 ) -> None:
-    """Run the listener until SIGTERM/SIGINT (or `stop` is set)."""
+    """Run the listener until SIGTERM/SIGINT (or `stop` is set). `process`
+    applies a batch of messages (default: `hl7_batch_ingest`); the command line
+    passes one that also lets hospital stays follow."""
 
     async def main() -> None:
-        server = MllpServer(host=host, port=port, committer=GroupCommitter())
+        server = MllpServer(
+            host=host, port=port, committer=GroupCommitter(process=process)
+        )
         await server.serve(ready=ready, stop=stop, handle_signals=handle_signals)
 
     asyncio.run(main())

@@ -1,14 +1,16 @@
-"""The Making Data Count rules, case by case, and the SVG they render to."""
+"""The shared charts: the Making Data Count rules, case by case, and the SVG
+they render to."""
 
 import datetime as dt
 
 import pytest
 
-from joinedup.discharge.spc import (
+from joinedup.web.charts.spc import (
     chart_build,
     chart_svg,
     outside_limits,
     runs,
+    signal_meaning,
     trends,
     xmr_limits,
 )
@@ -100,8 +102,48 @@ def test_svg_uses_attributes_not_styles_and_colours_signals():
 
 
 def test_the_lower_limit_of_a_count_stops_at_zero():
-    from joinedup.discharge.spc import xmr_limits
+    from joinedup.web.charts.spc import xmr_limits
 
     sparse = [0, 0, 3, 0, 0, 0, 1, 0]
     assert xmr_limits(sparse).lower < 0
     assert xmr_limits(sparse, floor=0.0).lower == 0
+
+
+def test_svg_label_names_the_period_of_the_points():
+    daily = chart_build("Delayed days", _series([1, 2, 1, 2]))
+    assert "Delayed days per day, XmR chart" in chart_svg(daily, label_id="t")
+    monthly = chart_build("Admissions", _series([1, 2, 1, 2]), period="month")
+    svg = chart_svg(monthly, label_id="t")
+    assert "Admissions per month, XmR chart" in svg and "per day" not in svg
+    assert "Jan 2026" in svg  # the axis names months, not days
+    assert "per day" in chart_svg(monthly, label_id="t", period="day")
+    with pytest.raises(ValueError, match="period"):
+        chart_build("x", _series([1, 2]), period="week")
+
+
+@pytest.mark.parametrize(
+    ("signal", "higher_is_better", "meaning"),
+    [
+        ("high", False, "concern"),
+        ("low", False, "improvement"),
+        ("high", True, "improvement"),
+        ("low", True, "concern"),
+        ("", True, ""),
+    ],
+)
+def test_signal_meaning(signal, higher_is_better, meaning):
+    assert signal_meaning(signal, higher_is_better=higher_is_better) == meaning
+
+
+def test_a_high_point_is_an_improvement_when_higher_is_better():
+    values = [3, 9] * 6 + [40]
+    worse = chart_build("Delays", _series(values))
+    better = chart_build("Reablement", _series(values), higher_is_better=True)
+    assert worse.points[-1].meaning_label == "Concern"
+    assert better.points[-1].meaning_label == "Improvement"
+    assert better.points[-1].signal == "high"
+    # Colours follow the meaning: orange concern, blue improvement.
+    assert 'data-meaning="concern"' in chart_svg(worse, label_id="t")
+    svg = chart_svg(better, label_id="t")
+    assert 'data-meaning="improvement"' in svg and 'fill="#0070c0"' in svg
+    assert 'fill="#e46c0a"' not in svg

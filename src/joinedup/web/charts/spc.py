@@ -7,6 +7,11 @@ uses them, as pure functions, and their rendering as inline SVG.
 - Special-cause rules: a point outside the limits; a run of 7 or more points on
   one side of the mean (a point on the mean breaks the run); a trend of 6 or more
   points each higher (or each lower) than the one before (an equal point breaks it).
+
+A special-cause point is "high" or "low"; whether that is a concern or an
+improvement depends on the measure (`higher_is_better`), and the colours follow
+the meaning: orange concern, blue improvement. Points are per day or per month
+(`period`), which the accessible label names.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from django.utils.html import escape
 LIMIT_FACTOR = 2.66
 RUN_LENGTH = 7
 TREND_LENGTH = 6
+PERIODS = {"day": "per day", "month": "per month"}
 
 
 @dataclass(frozen=True)
@@ -106,10 +112,15 @@ def trends(values: Sequence[float], *, length: int = TREND_LENGTH) -> list[int]:
 
 @dataclass(frozen=True)
 class Point:
-    day: dt.date
+    day: dt.date  # the day, or the first day of the month
     value: float
     signal: str  # "" common cause, "high" or "low" special cause
     rules: tuple[str, ...]
+    meaning: str = ""  # "" common cause, "concern" or "improvement"
+
+    @property
+    def meaning_label(self) -> str:
+        return self.meaning.capitalize()
 
 
 @dataclass(frozen=True)
@@ -117,19 +128,49 @@ class Chart:
     title: str
     points: list[Point]
     limits: Limits | None
+    period: str = "day"
+    higher_is_better: bool = False
 
     @property
     def signals(self) -> int:
         return sum(1 for p in self.points if p.signal)
 
 
-def chart_build(title: str, series: Sequence[tuple[dt.date, float]]) -> Chart:
-    """An XmR chart of a daily count, each point with the rules it breaks (the
-    lower limit is not drawn below zero: a count cannot be negative)."""
+def _period(period: str) -> str:
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    return period
+
+
+def signal_meaning(signal: str, *, higher_is_better: bool) -> str:
+    """Pure: "concern", "improvement" or "" for a point's signal."""
+    if not signal:
+        return ""
+    return "improvement" if (signal == "high") == higher_is_better else "concern"
+
+
+def chart_build(
+    title: str,
+    series: Sequence[tuple[dt.date, float]],
+    *,
+    period: str = "day",
+    higher_is_better: bool = False,
+) -> Chart:
+    """An XmR chart of a count per day or per month (`period`), each point with
+    the rules it breaks and what its signal means (a high point is a concern
+    unless `higher_is_better`). The lower limit is not drawn below zero: a count
+    cannot be negative."""
+    period = _period(period)
     values = [v for _, v in series]
     limits = xmr_limits(values, floor=0.0)
     if limits is None:
-        return Chart(title, [Point(d, v, "", ()) for d, v in series], None)
+        return Chart(
+            title,
+            [Point(d, v, "", ()) for d, v in series],
+            None,
+            period=period,
+            higher_is_better=higher_is_better,
+        )
     out = outside_limits(values, upper=limits.upper, lower=limits.lower)
     run = runs(values, mean=limits.mean)
     trend = trends(values)
@@ -147,29 +188,38 @@ def chart_build(title: str, series: Sequence[tuple[dt.date, float]]) -> Chart:
             broken.append(f"trend of {TREND_LENGTH}")
             direction = direction or trend[i]
         signal = {1: "high", -1: "low"}.get(direction, "")
-        points.append(Point(day, value, signal, tuple(broken)))
-    return Chart(title, points, limits)
+        meaning = signal_meaning(signal, higher_is_better=higher_is_better)
+        points.append(Point(day, value, signal, tuple(broken), meaning))
+    return Chart(
+        title, points, limits, period=period, higher_is_better=higher_is_better
+    )
 
 
 # --- rendering -----------------------------------------------------------------
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 36
-# Making Data Count colours: grey common cause; orange concern (here: more
-# delay); blue improvement (less delay).
-COLOURS = {"": "#7f7f7f", "high": "#e46c0a", "low": "#0070c0"}
+# Making Data Count colours: grey common cause; orange concern; blue improvement.
+COLOURS = {"": "#7f7f7f", "concern": "#e46c0a", "improvement": "#0070c0"}
 
 
 def _fmt(x: float) -> str:
     return f"{x:.1f}"
 
 
-def chart_svg(chart: Chart, *, label_id: str) -> str:
+def chart_svg(chart: Chart, *, label_id: str, period: str | None = None) -> str:
     """The chart as inline SVG markup. Only presentation attributes (the pages'
     Content-Security-Policy forbids inline styles); described by the element with
-    id `label_id` (the data table beside it). Text is escaped."""
+    id `label_id` (the data table beside it). The accessible label names the
+    period of the points (`period`, by default the chart's). Text is escaped."""
     pts = chart.points
-    label = f"{chart.title} per day, XmR chart; the data table gives every point"
+    per = PERIODS[_period(period or chart.period)]
+    label = f"{chart.title} {per}, XmR chart; the data table gives every point"
+    axis = "%b %Y" if per == PERIODS["month"] else "%d %b %Y"
+
+    def when(day: dt.date) -> str:
+        return day.strftime("%Y-%m") if axis == "%b %Y" else day.isoformat()
+
     if not pts:
         return ""
     values = [p.value for p in pts]
@@ -219,14 +269,15 @@ def chart_svg(chart: Chart, *, label_id: str) -> str:
     for i, p in enumerate(pts):
         parts.append(
             f'<circle cx="{_fmt(x(i))}" cy="{_fmt(y(p.value))}" r="3" '
-            f'fill="{COLOURS[p.signal]}" data-signal="{p.signal or "none"}">'
-            f"<title>{p.day.isoformat()}: {_fmt(p.value)}</title></circle>"
+            f'fill="{COLOURS[p.meaning]}" data-signal="{p.signal or "none"}" '
+            f'data-meaning="{p.meaning or "none"}">'
+            f"<title>{when(p.day)}: {_fmt(p.value)}</title></circle>"
         )
     for i in (0, len(pts) - 1):
         anchor = "start" if i == 0 else "end"
         parts.append(
             f'<text x="{_fmt(x(i))}" y="{HEIGHT - 12}" text-anchor="{anchor}" '
-            f'fill="#4c6272">{pts[i].day.strftime("%d %b %Y")}</text>'
+            f'fill="#4c6272">{pts[i].day.strftime(axis)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

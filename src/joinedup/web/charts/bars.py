@@ -1,4 +1,4 @@
-"""Horizontal bar charts as inline SVG for the discharge dashboard. Presentation
+"""Horizontal bar charts as inline SVG, shared by the dashboards. Presentation
 attributes only (the Content-Security-Policy forbids inline styles); each chart
 is described by the data table beside it. Text is escaped."""
 
