@@ -2,7 +2,11 @@
 pairwise precision/recall/F1 against the generator's ground truth (overall, for
 pairs without a shared NHS number, and for movers).
 
-    .venv/bin/python bench/bench_matching.py [--people 20000] [--tutorial]
+    .venv/bin/python bench/bench_matching.py [--people 20000] [--curve]
+
+Splink's own example model side by side: bench/bench_matching_tutorial.py; the
+1,000,000-record batch: bench/bench_link.py; incremental matching against a big
+index: bench/bench_matching_incremental.py.
 """
 
 from __future__ import annotations

@@ -97,6 +97,25 @@ def test_pending_pair_is_rescored_not_duplicated(world, model):
     assert MatchCandidate.objects.get().match_probability == 0.8
 
 
+def test_waterfall_bars_start_where_the_running_total_ended(world, pair):
+    review = candidate_review_open(
+        actor=actor_for(world.social_worker), candidate_id=pair.pk
+    )
+    bars = {bar.key: bar for bar in review.waterfall}
+    assert list(bars) == [
+        "prior", "name", "birth_date", "address", "sex", "nhs_number", "total"
+    ]  # fmt: skip
+    # prior -16.5 bits, then +9.5, +11.2, -4.1, +0.6, 0: the running total spans
+    # -16.5..4.2, so zero lies at 16.5/20.7 of the width
+    assert bars["prior"].x == 0 and bars["prior"].end == pytest.approx(79.71)
+    assert bars["name"].x == 0 and bars["name"].end == pytest.approx(45.89)
+    assert bars["birth_date"].x == pytest.approx(bars["name"].end)
+    assert bars["birth_date"].end == pytest.approx(100)
+    assert not bars["address"].up and bars["address"].end == pytest.approx(100)
+    assert bars["total"].x == pytest.approx(bars["total"].zero, abs=0.01)
+    assert bars["total"].width == pytest.approx(0.7 * 100 / 20.7, abs=0.01)
+
+
 def test_review_shows_both_records_and_audits_each(world, pair):
     actor = actor_for(world.social_worker)
     review = candidate_review_open(actor=actor, candidate_id=pair.pk)
@@ -186,7 +205,9 @@ def test_list_and_detail_pages(sw_client, pair):
     body = detail.content.decode()
     assert "Maggie THORNTON" in body and "Margaret THORNTON" in body
     assert "Family exact, given a nickname variant" in body
-    assert "jp-bar--w11" in body  # date of birth: 11.2 bits
+    # the waterfall: date of birth (+11.2 bits) starts where the name ended
+    assert 'data-testid="waterfall-birth_date"' in body
+    assert '<rect class="jp-waterfall__bar jp-waterfall__bar--for" x="45.89"' in body
     assert 'data-testid="model-version">v3' in body
     assert "0.6200" in body
 

@@ -51,10 +51,30 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
 
 
+# DuckDB's memory ceiling for one linkage (it spills to a temporary folder
+# beyond it): its default, 80% of the machine, lets a batch of a million
+# records take most of a shared machine. JOINEDUP_MATCH_DUCKDB_MEMORY overrides.
+DUCKDB_MEMORY_DEFAULT = "3GB"
+
+
+def _connection() -> Any:
+    import os
+    import tempfile
+
+    import duckdb
+
+    con = duckdb.connect()
+    memory = os.environ.get("JOINEDUP_MATCH_DUCKDB_MEMORY", DUCKDB_MEMORY_DEFAULT)
+    con.execute("SET memory_limit = ?", [memory])
+    con.execute("SET temp_directory = ?", [tempfile.gettempdir() + "/joinedup-duckdb"])
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
 def _linker(tables: list[pa.Table], settings: dict) -> Any:
     from splink import DuckDBAPI, Linker
 
-    db_api = DuckDBAPI()
+    db_api = DuckDBAPI(connection=_connection())
     frames = [
         db_api.register(t, dataset_display_name=f"input_{i}")
         for i, t in enumerate(tables)
@@ -146,6 +166,12 @@ def predict(
     settings = dict(model)
     settings["link_type"] = "dedupe_only" if right is None else "link_only"
     settings["retain_intermediate_calculation_columns"] = True
+    # Blocking decides which pairs are scored, not how: the current rules apply
+    # to every stored model version (the weights are the model's).
+    settings["blocking_rules_to_generate_predictions"] = [
+        {"blocking_rule": rule, "sql_dialect": "duckdb"}
+        for rule in ms.PREDICTION_BLOCKING_RULES
+    ]
     tables = [_table(left)] if right is None else [_table(left), _table(right)]
     if not left or (right is not None and not right):
         return []
@@ -154,7 +180,18 @@ def predict(
     labels = _labels(model)
     pairs: list[ScoredPair] = []
     left_ids = {r["unique_id"] for r in left} if right is not None else set()
-    for row in frame.as_record_list():
+    relation = frame.as_duckdbpyrelation()
+    # Only the ids, scores and comparison levels come back: not the records.
+    wanted = [
+        c
+        for c in relation.columns
+        if c in ("unique_id_l", "unique_id_r", "match_probability", "match_weight")
+        or c.startswith(("gamma_", "bf_", "mw_"))
+    ]
+    relation = relation.select(", ".join(f'"{c}"' for c in wanted))
+    names = relation.columns
+    for values in relation.fetchall():
+        row = dict(zip(names, values, strict=True))
         a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
         if right is not None and a not in left_ids:
             a, b = b, a

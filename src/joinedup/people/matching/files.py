@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import pathlib
+import re
 
 from joinedup.errors import InvalidInput
 from joinedup.people.matching.prepare import MatchRecord
@@ -19,6 +20,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "birth_date": ("birth_date", "date_of_birth", "dob"),
     "postcode": ("postcode", "post_code"),
     "sex": ("sex", "gender"),
+    "address": ("address", "addresses", "address_line", "full_address"),
 }
 REQUIRED = ("id", "given_name", "family_name", "birth_date")
 # names a `--map` may rename to: a canonical name or any recognised header for it
@@ -74,6 +76,31 @@ def _columns(
     return found
 
 
+# A UK postcode anywhere in a free-text address: outward code (area letters, a
+# district digit, an optional digit or letter), optional space, inward code.
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
+# Several addresses in one cell (current first, then former ones).
+ADDRESS_SEPARATORS = ("|", ";")
+
+
+def address_postcodes(text: str) -> tuple[str, ...]:
+    """The postcodes found in an `address` cell, current first: one address, or
+    several separated by "|" or ";" (an address history). An address without a
+    recognisable postcode adds nothing (it is not an error: free text varies)."""
+    cell = text.upper()
+    for sep in ADDRESS_SEPARATORS[1:]:
+        cell = cell.replace(sep, ADDRESS_SEPARATORS[0])
+    found: list[str] = []
+    for part in cell.split(ADDRESS_SEPARATORS[0]):
+        matches = _POSTCODE.findall(part)
+        if matches:
+            outward, inward = matches[-1]  # the postcode ends a UK address
+            postcode = f"{outward} {inward}"
+            if postcode not in found:
+                found.append(postcode)
+    return tuple(found)
+
+
 def _date(value: str, name: str, line: int) -> dt.date:
     text = value.strip()
     parts = text.split("/")
@@ -124,6 +151,11 @@ def records_read(
             nhs = "".join(get("nhs_number").split()) or None
             sex = get("sex").lower()
             sex = {"m": "male", "f": "female"}.get(sex, sex)
+            # The address is used as the person index's addresses are: its
+            # postcode(s) join the record's postcode history (one piece of
+            # evidence), and stand in for a missing postcode column.
+            history = address_postcodes(get("address"))
+            postcode = get("postcode") or (history[0] if history else "")
             records.append(
                 MatchRecord(
                     id=rid,
@@ -131,7 +163,8 @@ def records_read(
                     family_name=get("family_name"),
                     birth_date=_date(get("birth_date"), name, line),
                     sex=sex,
-                    postcode=get("postcode"),
+                    postcode=postcode,
+                    postcodes=history,
                     nhs_number=nhs,
                     # A number in a file has not been traced by us: evidence only.
                     nhs_verified=False,

@@ -56,7 +56,8 @@ def _candidates_q(record: MatchRecord) -> Q:
     """The blocking rules as one filter on Person, each arm on an index: same NHS
     number; same date of birth, or with day and month transposed; same family and
     given name, or swapped; same postcode and family-name initial or given name;
-    same family name and year of birth. (The batch rules' "given name and year"
+    same family name, year of birth and given-name initial. (The batch rules'
+    "given name and year"
     and "former postcode" arms have no index to use; the date of birth and name
     arms find those people in practice, see docs/matching.md.)"""
     given = normalise_name(record.given_name)
@@ -70,11 +71,17 @@ def _candidates_q(record: MatchRecord) -> Q:
         if born.day <= 12 and born.day != born.month:
             q |= Q(birth_date=born.replace(month=born.day, day=born.month))
         if family:
-            q |= Q(
+            # with the given name's initial, as the batch rule: a common family
+            # name and a year alone fill the candidate cap at 1,000,000 people
+            # and push the true person out of it
+            same_year = Q(
                 family_name_norm=family,
                 birth_date__gte=born.replace(month=1, day=1),
                 birth_date__lte=born.replace(month=12, day=31),
             )
+            if given:
+                same_year &= Q(given_name_norm__startswith=given[0])
+            q |= same_year
     if given and family:
         q |= Q(family_name_norm=family, given_name_norm=given)
         q |= Q(family_name_norm=given, given_name_norm=family)

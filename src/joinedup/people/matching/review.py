@@ -176,10 +176,20 @@ class ComparisonRow:
     def agrees(self) -> bool:
         return self.weight > 0
 
+
+@dataclass(frozen=True)
+class WaterfallBar:
+    """One bar of the waterfall, in percent of the chart's width."""
+
+    key: str  # "prior", a comparison, or "total"
+    x: float
+    width: float
+    zero: float  # where a match weight of 0 lies
+    up: bool  # adds to the match weight
+
     @property
-    def bar_step(self) -> int:
-        """Bar length in steps of 5% of the widest possible (20 bits)."""
-        return min(20, round(abs(self.weight)))
+    def end(self) -> float:
+        return round(self.x + self.width, 2)
 
 
 @dataclass(frozen=True)
@@ -191,8 +201,40 @@ class CandidateReview:
     prior_weight: float
 
     @property
-    def prior_step(self) -> int:
-        return min(20, round(abs(self.prior_weight)))
+    def waterfall(self) -> list[WaterfallBar]:
+        """The waterfall chart: the prior, then each comparison starting where
+        the running total ended, then the total from zero; positions in percent
+        of the chart's width, over the range the running total covers."""
+        steps = [("prior", self.prior_weight)] + [(r.key, r.weight) for r in self.rows]
+        running, spans = 0.0, []
+        for key, weight in steps:
+            spans.append((key, running, running + weight))
+            running += weight
+        spans.append(("total", 0.0, running))
+        lo = min([0.0] + [min(a, b) for _k, a, b in spans])
+        hi = max([0.0] + [max(a, b) for _k, a, b in spans])
+        scale = 100.0 / (hi - lo) if hi > lo else 0.0
+        return [
+            WaterfallBar(
+                key=key,
+                x=round((min(a, b) - lo) * scale, 2),
+                width=round(max(abs(b - a) * scale, 0.5), 2),
+                zero=round(-lo * scale, 2),
+                up=b >= a,
+            )
+            for key, a, b in spans
+        ]
+
+    @property
+    def chart(self) -> dict[str, object]:
+        """The waterfall for the template: the prior's bar, each row with its
+        bar, and the total's bar."""
+        bars = self.waterfall
+        return {
+            "prior": bars[0],
+            "rows": list(zip(self.rows, bars[1:-1], strict=True)),
+            "total": bars[-1],
+        }
 
     @property
     def model_version(self) -> int:
