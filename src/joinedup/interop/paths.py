@@ -24,7 +24,15 @@ from joinedup.interop.reference import (
 from joinedup.interop.services import Tally
 
 KNOWN_SUFFIXES = (".hl7", ".ndjson", ".json", ".csv")
-NOT_INGESTED = {ORGANISATIONS, SOURCE_SYSTEMS, "ground_truth.csv"}
+# reference/postcode_areas.csv and reference/national_data_opt_outs.csv are
+# loaded by `joinedup reference` (people/areas.py), not ingested.
+NOT_INGESTED = {
+    ORGANISATIONS,
+    SOURCE_SYSTEMS,
+    "ground_truth.csv",
+    "postcode_areas.csv",
+    "national_data_opt_outs.csv",
+}
 
 
 @dataclass

@@ -265,6 +265,9 @@ class AboutMe(models.Model):
         ]
 
 
+# Postcode -> LSOA -> IMD reference data (people/areas_models.py, people/areas.py).
+from joinedup.people.areas_models import PostcodeArea  # noqa: E402, F401
+
 # Identity matching models live in their own module (people/matching_models.py).
 from joinedup.people.matching_models import (  # noqa: E402, F401
     CandidateStatus,

@@ -22,6 +22,7 @@ from joinedup.coordination.services import care_team_join, task_create
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Role
+from joinedup.people.areas import person_areas_apply
 from joinedup.people.models import Person
 from joinedup.people.selectors import person_access_open
 from joinedup.population.engine.jobs import FEATURES
@@ -68,6 +69,9 @@ def population_refresh(
             "there are no people in the database: load or ingest data first "
             "(nothing was written)"
         )
+    # People's LSOA and IMD decile follow their current postcode (a no-op when no
+    # postcode reference data is loaded: people/areas.py).
+    person_areas_apply()
     started = time.monotonic()
     refresh = Refresh.objects.create(started_at=timezone.now())
     base = work_dir or Path(settings.DATA_DIR)

@@ -17,6 +17,8 @@ person by person (an area of 100,000 people is never held in memory):
     council-sc/services.csv    service_id, client_id, service_type, start_date,
                                end_date, weekly_hours, weekly_cost
     council-sc/safeguarding.csv  concern_id, client_id, raised, outcome
+    reference/postcode_areas.csv and reference/national_data_opt_outs.csv:
+                               see writers_reference
 
 Council dates are DD/MM/YYYY, as council systems export them; gender is "Male",
 "Female", "Other" or "Not known".
@@ -36,6 +38,13 @@ from joinedup.synth import catalogue as cat
 from joinedup.synth.area import Area, EventSpec, PersonSpec, SourceRecordSpec
 from joinedup.synth.writers_fhir import record_bundle
 from joinedup.synth.writers_hl7 import adt_messages
+from joinedup.synth.writers_reference import (
+    OPT_OUTS,
+    OPT_OUTS_HEADER,
+    POSTCODE_AREAS,
+    POSTCODE_AREAS_HEADER,
+    area_postcodes,
+)
 
 CLIENT_HEADER = (
     "client_id",
@@ -113,6 +122,8 @@ class _Writer:
             "council_assessments": 0,
             "council_services": 0,
             "council_safeguarding": 0,
+            "postcode_areas": 0,
+            "national_data_opt_outs": 0,
         }
         self._files: dict[str, IO[str]] = {}
         self._csv: dict[str, Any] = {}
@@ -160,6 +171,12 @@ class _Writer:
         self.csv("council-sc/services.csv", SERVICE_HEADER)
         self.csv("council-sc/safeguarding.csv", SAFEGUARDING_HEADER)
         self.csv("ground_truth.csv", GROUND_TRUTH_HEADER)
+        # Reference data from outside the source systems (writers_reference).
+        areas = self.csv(POSTCODE_AREAS, POSTCODE_AREAS_HEADER)
+        for row in area_postcodes():
+            areas.writerow(row)
+            self.counts["postcode_areas"] += 1
+        self.csv(OPT_OUTS, OPT_OUTS_HEADER)
 
     # --- one person ------------------------------------------------------------------
 
@@ -180,6 +197,9 @@ class _Writer:
                 self.council(record, events)
         self.counts["people"] += 1
         self.counts["source_records"] += len(person.records)
+        if person.national_data_opt_out:
+            self.csv(OPT_OUTS, OPT_OUTS_HEADER).writerow((person.nhs_number,))
+            self.counts["national_data_opt_outs"] += 1
 
     def hl7(
         self, person: PersonSpec, record: SourceRecordSpec, events: list[EventSpec]
