@@ -70,3 +70,64 @@ def test_ingest_of_a_missing_path_is_one_clear_line(db, capsys):
     assert main(["ingest", "/no/such/extract.csv"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "/no/such/extract.csv" in err
+
+
+def test_reference_commands_load_areas_and_opt_outs(db, tmp_path, capsys):
+    from joinedup.people.models import Person
+    from joinedup.synth.generator import area_generate
+    from joinedup.synth.writers_reference import OPT_OUTS, POSTCODE_AREAS
+
+    assert main(["generate", "--people", "40", "--out", str(tmp_path)]) == 0
+    assert main(["ingest", str(tmp_path)]) == 0
+    assert not Person.objects.exclude(lsoa="").exists()  # sources carry no area
+    capsys.readouterr()
+
+    assert main(["reference", "postcodes", str(tmp_path / POSTCODE_AREAS)]) == 0
+    assert main(["reference", "opt-outs", str(tmp_path / OPT_OUTS)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2
+    assert "postcodes loaded" in out[0] and "areas of" in out[0]
+    assert out[1].startswith("National data opt-outs:")
+
+    truth = {p.nhs_number: p for p in area_generate(people=40).iter_people()}
+    checked = 0
+    for person in Person.objects.filter(nhs_number__in=truth):
+        spec = truth[person.nhs_number]
+        assert person.national_data_opt_out == spec.national_data_opt_out
+        if person.postcode == spec.addresses[-1].postcode:
+            assert (person.lsoa, person.imd_decile) == (spec.lsoa, spec.imd_decile)
+            checked += 1
+    assert checked >= 30
+
+
+@pytest.mark.parametrize(
+    ("argv", "text", "message"),
+    [
+        (
+            ["reference", "postcodes"],
+            "postcode,lsoa,imd_decile\nJU1 1AA,E01000001,0\n",
+            "line 2 imd_decile: '0' is not a whole number from 1 to 10",
+        ),
+        (
+            ["reference", "postcodes"],
+            "postcode,lsoa\nJU1 1AA,E01000001\n",
+            "missing imd_decile",
+        ),
+        (
+            ["reference", "opt-outs"],
+            "9990000018\n9990000019\n",
+            "line 2 nhs_number: the check digit does not match",
+        ),
+    ],
+)
+def test_reference_bad_file_exits_2_with_one_line(
+    db, tmp_path, capsys, argv, text, message
+):
+    path = tmp_path / "reference.csv"
+    path.write_text(text, encoding="utf-8")
+    assert main([*argv, str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert message in err
+    assert main([*argv, str(tmp_path / "missing.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err

@@ -149,6 +149,7 @@ def _ingest_area(people: int, seed: int) -> None:
     print("Ingesting them through the HL7 v2, FHIR and CSV adapters")
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)
+    _reference_load(out)
     _stays_rebuild()
     from joinedup.discharge.demo import discharge_histories_seed
 
@@ -186,13 +187,15 @@ def cmd_mllp(args: argparse.Namespace) -> None:
     _migrate()
     import logging
 
+    from joinedup.discharge.adt import hl7_ingest_with_stays
     from joinedup.interop.hl7v2.mllp import mllp_serve
 
     logging.getLogger("joinedup").setLevel(logging.INFO)
     print(f"MLLP listener on {args.host}:{args.port} (Ctrl+C or SIGTERM stops it)")
     sys.stdout.flush()
     try:
-        mllp_serve(host=args.host, port=args.port)
+        # Hospital stays (the ward board, the sitrep) follow every batch of ADT.
+        mllp_serve(host=args.host, port=args.port, process=hl7_ingest_with_stays)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
 
@@ -222,6 +225,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
     else:
         _ingest_area(args.people, args.seed)
     accounts = demo_users_create(password=DEMO_PASSWORD)
+    from joinedup.synth.demo import demo_population_refresh
+
+    print(demo_population_refresh())
     print()
     print("Demo accounts (username: role, organisation):")
     for username, role_label, org_name in accounts:
@@ -298,6 +304,81 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
 def cmd_migrate(args: argparse.Namespace) -> None:
     _django_setup()
     _migrate(quiet=False)
+
+
+def cmd_mesh_send(args: argparse.Namespace) -> None:
+    _django_setup()
+    from joinedup.discharge.mesh import mesh_config_from_env, outbox_process
+    from joinedup.errors import InvalidInput
+
+    try:
+        config = mesh_config_from_env()
+    except InvalidInput as exc:
+        raise CommandError(exc.detail) from None
+    tally = outbox_process(config=config, retry_failed=args.retry_failed)
+    if tally.requeued:
+        print(f"{tally.requeued} failed notice(s) queued again.")
+    print(f"Schedule 3 notices over MESH: {tally.line()}.")
+
+
+def cmd_population_refresh(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.population.cli import refresh_with_progress
+    from joinedup.population.services import RefreshError
+
+    try:
+        refresh = refresh_with_progress()
+    except RefreshError as exc:
+        raise CommandError(str(exc)) from None
+    print(
+        f"Population refresh {refresh.pk} complete in {refresh.seconds:.0f} s: "
+        f"{refresh.message}."
+    )
+
+
+def cmd_reference_postcodes(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.errors import DomainError
+    from joinedup.people.areas import person_areas_apply, postcode_areas_load
+
+    try:
+        tally = postcode_areas_load(path=Path(args.file))
+    except DomainError as exc:
+        raise CommandError(exc.detail) from None
+    people = person_areas_apply()
+    print(f"{tally.line()}; areas of {people:,} people updated.")
+
+
+def cmd_reference_opt_outs(args: argparse.Namespace) -> None:
+    _django_setup()
+    _migrate()
+    from joinedup.errors import DomainError
+    from joinedup.people.areas import opt_outs_apply
+
+    try:
+        tally = opt_outs_apply(path=Path(args.file))
+    except DomainError as exc:
+        raise CommandError(exc.detail) from None
+    print(f"National data opt-outs: {tally.line()}.")
+
+
+def _reference_load(folder: Path) -> None:
+    """The demo's reference data (written by `joinedup generate`): postcode ->
+    LSOA -> IMD decile, then the national data opt-outs."""
+    from joinedup.people.areas import (
+        opt_outs_apply,
+        person_areas_apply,
+        postcode_areas_load,
+    )
+    from joinedup.synth.writers_reference import OPT_OUTS, POSTCODE_AREAS
+
+    areas = postcode_areas_load(path=folder / POSTCODE_AREAS)
+    people = person_areas_apply()
+    print(f"Reference data: {areas.line()}; areas of {people:,} people set")
+    opt_outs = opt_outs_apply(path=folder / OPT_OUTS)
+    print(f"National data opt-outs: {opt_outs.line()}")
 
 
 def cmd_check(args: argparse.Namespace) -> None:
@@ -396,6 +477,36 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(handler=cmd_audit_verify)
 
     add("migrate", cmd_migrate, "create or update the database tables")
+
+    p = add("population", lambda a: None, "population health: risk, levels, JSNA")
+    pop_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = pop_sub.add_parser(
+        "refresh", help="compute risk scores, levels of care and JSNA figures"
+    )
+    r.set_defaults(handler=cmd_population_refresh)
+
+    p = add("mesh", lambda a: None, "deliver Care Act notices over MESH")
+    mesh_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    m = mesh_sub.add_parser("send", help="send queued notices, then track sent ones")
+    m.set_defaults(handler=cmd_mesh_send)
+    m.add_argument(
+        "--retry-failed", action="store_true", help="queue failed notices again first"
+    )
+
+    p = add("reference", lambda a: None, "load reference data: areas, opt-outs")
+    ref_sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rp = ref_sub.add_parser(
+        "postcodes",
+        help="load postcode -> LSOA -> IMD decile (CSV: postcode, lsoa, imd_decile)",
+    )
+    rp.set_defaults(handler=cmd_reference_postcodes)
+    rp.add_argument("file", metavar="FILE")
+    ro = ref_sub.add_parser(
+        "opt-outs",
+        help="apply the full list of NHS numbers with a national data opt-out",
+    )
+    ro.set_defaults(handler=cmd_reference_opt_outs)
+    ro.add_argument("file", metavar="FILE")
 
     p = add("check", cmd_check, "deployment and configuration checks")
     p.add_argument("--deploy", action="store_true", help="production checks too")

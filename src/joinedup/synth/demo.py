@@ -117,6 +117,12 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, str]]:
         if caseload and not CareTeamMember.objects.filter(user=user).exists():
             _caseload_assign(user=user, org=org, role=role, size=caseload, today=today)
         made.append((username, Role(role).label, org.name))
+    from joinedup.funding.demo_pooled import pooled_demo_seed
+
+    pooled_demo_seed(today=today)  # a fund, care packages and their funding (once)
+    from joinedup.funding.demo_chc import chc_demo_seed
+
+    chc_demo_seed(today=today)  # CHC cases for the CHC nurse's dashboard (once)
     return made
 
 
@@ -147,3 +153,18 @@ def _caseload_assign(
             for i, p in enumerate(chosen)
         ]
     )
+
+
+def demo_population_refresh() -> str:
+    """Compute the population figures (risk, levels, case finding, JSNA) for the
+    demo area unless they exist already; returns a line to show."""
+    from joinedup.population.models import Refresh
+    from joinedup.population.services import RefreshError, population_refresh
+
+    if Refresh.objects.filter(is_current=True).exists():
+        return "Population figures already computed."
+    try:
+        refresh = population_refresh()
+    except RefreshError as exc:
+        return f"Population figures not computed: {exc}"
+    return f"Population figures computed: {refresh.message}."
