@@ -37,10 +37,11 @@ from joinedup.errors import (
     InvalidInput,
     NotFound,
 )
-from joinedup.people.selectors import RecordRefused, person_access_open
+from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
 from joinedup.web.charts.bars import bar_svg
 from joinedup.web.charts.spc import chart_svg
+from joinedup.web.problems import form_date, problem_page
 
 # Rows per page of the ward board: a ward fits on one page.
 BOARD_PAGE_SIZE = 50
@@ -48,34 +49,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
+    return problem_page(request, error)
 
 
 def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
-    """A date typed as 15/3/2026 or 2026-03-15."""
-    raw = raw.strip()
-    if not raw:
-        if required:
-            raise InvalidInput.for_field(field, "enter a date")
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    raise InvalidInput.for_field(field, "enter a real date, for example 15/3/2026")
+    return form_date(raw, field, required=required)
 
 
 @login_required

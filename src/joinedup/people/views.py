@@ -13,7 +13,6 @@ from joinedup.governance.models import AccessCategory
 from joinedup.people.merge import person_survivor_id
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
-    RecordRefused,
     person_access_open,
     person_record_get,
     person_search,
@@ -25,6 +24,7 @@ from joinedup.record.selectors import (
     timeline_page,
 )
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_page
 
 
 def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
@@ -37,27 +37,11 @@ def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
         raise InvalidInput.for_field(name, "must be a whole number") from None
 
 
+_TITLES = {403: "You cannot see this record", 404: "Person not found"}
+
+
 def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    titles = {
-        403: "You cannot see this record",
-        404: "Person not found",
-    }
-    return render(
-        request,
-        "web/problem.html",
-        {
-            "title": titles.get(error.status, "There is a problem"),
-            "detail": error.detail,
-        },
-        status=error.status,
-    )
+    return problem_page(request, error, titles=_TITLES)
 
 
 @login_required

@@ -15,27 +15,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from joinedup.errors import DomainError, InvalidInput
-from joinedup.people.selectors import RecordRefused
 from joinedup.population import selectors, services
 from joinedup.population.engine.jobs import DIMENSIONS
 from joinedup.web.actors import request_actor
 from joinedup.web.charts.bars import bar_svg
+from joinedup.web.problems import problem_page
 
 
 def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
+    return problem_page(request, error)
 
 
 @login_required

@@ -28,28 +28,15 @@ from joinedup.coordination.services.assessment import (
     assessment_start,
 )
 from joinedup.errors import AccessRefused, Conflict, DomainError, InvalidInput, NotFound
-from joinedup.people.selectors import RecordRefused, person_access_open
+from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_page
+
+_TITLES = {403: "You cannot do this", 404: "Not found", 409: "There is a conflict"}
 
 
 def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    titles = {403: "You cannot do this", 404: "Not found", 409: "There is a conflict"}
-    return render(
-        request,
-        "web/problem.html",
-        {
-            "title": titles.get(error.status, "There is a problem"),
-            "detail": error.detail,
-        },
-        status=error.status,
-    )
+    return problem_page(request, error, titles=_TITLES)
 
 
 @login_required

@@ -30,40 +30,16 @@ from joinedup.coordination.services.tasks import (
 )
 from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
 from joinedup.governance.access import Actor
-from joinedup.people.selectors import RecordRefused
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import form_date, problem_page
 
 
 def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """A refusal or a missing thing, as a page with the right status."""
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
+    return problem_page(request, error)
 
 
 def date_parse(raw: str, field: str, *, required: bool = False) -> dt.date | None:
-    """A date typed as 15/3/2026 or 2026-03-15."""
-    raw = raw.strip()
-    if not raw:
-        if required:
-            raise InvalidInput.for_field(field, "enter a date")
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    raise InvalidInput.for_field(field, "enter a real date, for example 15/3/2026")
+    return form_date(raw, field, required=required)
 
 
 def int_parse(raw: str | None, field: str, *, required: bool = False) -> int | None:

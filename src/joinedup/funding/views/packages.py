@@ -4,8 +4,6 @@ services and selectors, render."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -21,39 +19,12 @@ from joinedup.funding.selectors.packages import (
     packages_for_person,
 )
 from joinedup.funding.services import packages as services
-from joinedup.people.selectors import RecordRefused
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import form_date, problem_page
 
 
 def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
-
-
-def form_date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
-    """A date typed as 15/3/2026 or 2026-03-15."""
-    raw = (raw or "").strip()
-    if not raw:
-        if required:
-            raise InvalidInput.for_field(field, "enter a date")
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    raise InvalidInput.for_field(field, "enter a real date, for example 15/3/2026")
+    return problem_page(request, error)
 
 
 def _page(

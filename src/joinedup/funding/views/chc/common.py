@@ -15,8 +15,8 @@ from django.utils import timezone
 from joinedup.errors import DomainError, InvalidInput
 from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
-from joinedup.people.selectors import RecordRefused
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import form_date, problem_page
 
 MDT_ROWS = 4
 DOMAIN_LABELS = {
@@ -44,34 +44,11 @@ LEVEL_LABELS = {
 
 
 def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, RecordRefused):
-        return render(
-            request,
-            "people/refused.html",
-            {"detail": error.detail, "help": error.help},
-            status=403,
-        )
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
+    return problem_page(request, error)
 
 
 def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
-    """A date typed as 15/3/2026 or 2026-03-15."""
-    raw = (raw or "").strip()
-    if not raw:
-        if required:
-            raise InvalidInput.for_field(field, "enter a date")
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()  # noqa: DTZ007
-        except ValueError:
-            continue
-    raise InvalidInput.for_field(field, "enter a real date, for example 15/3/2026")
+    return form_date(raw, field, required=required)
 
 
 def _dates(p: Any, *names: str, errors: dict[str, str]) -> dict[str, dt.date | None]:
