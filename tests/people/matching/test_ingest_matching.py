@@ -22,6 +22,7 @@ from joinedup.people.models import (
     Person,
 )
 from joinedup.people.services import SourceDemographics, SourceRecordBatch
+from joinedup.people.services import source as services_source
 from joinedup.synth.generator import area_generate
 from tests.factories import SourceSystemFactory, valid_nhs_number
 
@@ -167,7 +168,7 @@ def test_without_a_model_only_the_deterministic_steps_run(
 ):
     said: list[str] = []
     monkeypatch.setattr(
-        services.log, "info", lambda msg, *args: said.append(msg % args)
+        services_source.log, "info", lambda msg, *args: said.append(msg % args)
     )
     services.caches_clear()  # the patient's ingest said it already: forget that
     first = _arrive(path, council, "C5", _demographics())
