@@ -5,9 +5,9 @@ caseload of 300 people and a few tasks each.
                                 [--database-url URL]
 
 Builds a throw-away database from the models (like `pytest --no-migrations`),
-signs in a community matron, and times each page in-process with Django's test client (no network),
-counting the SQL queries of every request. Target (issue 7): p95 under 100 ms
-with a fixed number of queries.
+signs in a community matron, and times each page in-process with Django's test
+client (no network), counting the SQL queries of every request. Target (issue
+7): p95 under 100 ms with a fixed number of queries.
 """
 
 from __future__ import annotations
