@@ -201,3 +201,38 @@ def test_someone_without_a_direct_care_role_cannot_join_a_care_team(world):
             user_id=world.commissioner.pk,
         )
     assert "user" in error.value.fields
+
+
+def test_the_system_closes_only_open_tasks_and_keeps_its_reason(world):
+    from joinedup.coordination.models import Task
+    from joinedup.coordination.services import tasks_close
+
+    sw = actor_for(world.social_worker)
+    open_task = task_create(
+        actor=sw,
+        person_id=world.person.pk,
+        title="Arrange a package of care",
+        assignee_organisation_id=world.council.pk,
+    )
+    done = task_create(
+        actor=sw,
+        person_id=world.person.pk,
+        title="Earlier request",
+        assignee_user_id=world.social_worker.pk,
+    )
+    task_complete(actor=sw, task_id=done.pk, outcome="done by hand")
+    closed = tasks_close(
+        Task.objects.filter(person=world.person),
+        status=TaskStatus.CANCELLED,
+        outcome="the patient left hospital",
+    )
+    assert closed == 1
+    open_task.refresh_from_db()
+    done.refresh_from_db()
+    assert (open_task.status, open_task.outcome) == (
+        TaskStatus.CANCELLED,
+        "the patient left hospital",
+    )
+    assert (done.status, done.outcome) == (TaskStatus.COMPLETED, "done by hand")
+    with pytest.raises(ValueError):
+        tasks_close(Task.objects.all(), status=TaskStatus.OPEN, outcome="")

@@ -12,15 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from joinedup.coordination.models import (
     OPEN_TASK_STATUSES,
     Task,
     TaskSource,
-    TaskStatus,
 )
-from joinedup.coordination.services import task_cancel, task_create
+from joinedup.coordination.services import task_cancel, task_create, tasks_close
 from joinedup.discharge import rules
 from joinedup.discharge.models import DelayReason, HospitalStay
 from joinedup.governance.access import Actor
@@ -131,22 +129,10 @@ def handoffs_close(*, stay_ids: Iterable[int], status: str, outcome: str) -> int
     """Close the open hand-off tasks of these stays without a user (the patient
     left hospital, or the admission was cancelled): completed or cancelled, with
     the outcome given. Returns how many were closed."""
-    assert status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED)  # noqa: S101
     ids = list(stay_ids)
     if not ids:
         return 0
-    now = timezone.now()
-    closed = (
-        tasks_for_stays(ids)
-        .filter(status__in=OPEN_TASK_STATUSES)
-        .update(
-            status=status,
-            completed_at=now,
-            completed_by=None,
-            outcome=outcome,
-            updated_at=now,
-        )
-    )
+    closed = tasks_close(tasks_for_stays(ids), status=status, outcome=outcome)
     if closed:
         log.info("closed %s discharge hand-off task(s) (%s)", closed, status)
     return closed

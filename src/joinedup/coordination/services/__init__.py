@@ -25,6 +25,7 @@ from joinedup.coordination.services.tasks import (
     task_create,
     task_may_act,
     task_start,
+    tasks_close,
 )
 from joinedup.coordination.services.team import (
     care_team_join,
@@ -55,4 +56,5 @@ __all__ = [
     "task_create",
     "task_may_act",
     "task_start",
+    "tasks_close",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from joinedup.coordination.models import (
@@ -286,3 +287,26 @@ def task_cancel(*, actor: Actor, task_id: int, reason: str) -> Task:
         )
         _audit_change(actor, task, "task_cancel", "task cancelled")
     return task
+
+
+def tasks_close(
+    tasks: QuerySet[Task],
+    *,
+    status: str,
+    outcome: str,
+    closed_by_user_id: int | None = None,
+) -> int:
+    """Close the open ones among `tasks` as the system does when their reason
+    has gone (the patient left hospital, a CHC case was decided): completed or
+    cancelled, with the outcome given, in one statement. The caller has already
+    decided that this may happen; no holder check. Returns how many closed."""
+    if status not in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+        raise ValueError(f"tasks close as completed or cancelled, not {status!r}")
+    now = timezone.now()
+    return tasks.filter(status__in=OPEN_TASK_STATUSES).update(
+        status=status,
+        completed_at=now,
+        completed_by_id=closed_by_user_id,
+        outcome=outcome,
+        updated_at=now,
+    )

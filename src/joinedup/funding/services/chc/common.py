@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from joinedup.coordination.models import (
-    OPEN_TASK_STATUSES,
     Task,
     TaskStatus,
 )
+from joinedup.coordination.services import tasks_close
 from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.funding.models.chc import (
     OUTCOME_NHS_SHARE,
@@ -163,13 +163,11 @@ def _task_finish(task_id: int | None, *, actor: Actor, outcome: str) -> None:
     the ICB's task)."""
     if task_id is None:
         return
-    now = timezone.now()
-    Task.objects.filter(pk=task_id, status__in=OPEN_TASK_STATUSES).update(
+    tasks_close(
+        Task.objects.filter(pk=task_id),
         status=TaskStatus.COMPLETED,
-        completed_at=now,
-        completed_by_id=actor.user_id,
         outcome=outcome,
-        updated_at=now,
+        closed_by_user_id=actor.user_id,
     )
 
 
