@@ -172,6 +172,9 @@ def _area(people: int, beds: int, years: int) -> None:
         ],
         batch_size=5000,
     )
+    from joinedup.governance.services import relationships_sync
+
+    relationships_sync(patients)  # the register follows bulk writes
     readiness, reasons = [], []
     for stay in stays:
         end = stay.discharged_at or now

@@ -122,6 +122,9 @@ def _build() -> tuple[int, str]:
                 )
             )
     Event.objects.bulk_create(events, batch_size=5000)
+    from joinedup.governance.services import relationships_sync
+
+    relationships_sync([p.pk for p in people])  # the register follows bulk writes
     Involvement.objects.create(
         person=subject,
         organisation=orgs["council"],

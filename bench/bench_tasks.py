@@ -96,6 +96,9 @@ def _area(people: int, tasks: int):
                 )
             )
     Task.objects.bulk_create(rows)
+    from joinedup.governance.services import relationships_sync
+
+    relationships_sync([p.pk for p in persons])  # the register follows bulk writes
     return user
 
 

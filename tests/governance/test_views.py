@@ -15,7 +15,14 @@ from joinedup.governance.models import (
     Role,
     SharingAgreement,
 )
-from tests.factories import PASSWORD, EventFactory, OrganisationFactory, professional
+from joinedup.governance.services.relationships import relationships_sync
+from tests.factories import (
+    PASSWORD,
+    EventFactory,
+    OrganisationFactory,
+    professional,
+    valid_nhs_number,
+)
 
 
 def _login(client, username):
@@ -97,6 +104,7 @@ def test_expired_break_glass_no_longer_opens_the_record(client, world):
         },
     )
     BreakGlass.objects.update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    relationships_sync()  # the register follows writes that bypass save()
     response = client.get(reverse("person_detail", args=[world.stranger.pk]))
     assert response.status_code == 403
 
@@ -122,6 +130,34 @@ def test_break_glass_by_nhs_number_for_someone_not_found(client, world):
         },
     )
     assert response["Location"] == reverse("person_detail", args=[world.stranger.pk])
+
+
+def test_break_glass_by_nhs_number_checks_the_reason_before_looking_anyone_up(
+    client, world
+):
+    _login(client, "gp")
+    unknown = valid_nhs_number(98_765)
+    response = client.post(
+        reverse("break_glass_find"), {"nhs_number": unknown, "reason": ""}
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "Select the reason you need emergency access" in page
+    assert "No one with this NHS number" not in page  # nothing looked up yet
+    assert not AuditEntry.objects.filter(action="break_glass_start").exists()
+    response = client.post(
+        reverse("break_glass_find"),
+        {
+            "nhs_number": unknown,
+            "reason": "vital_interests",
+            "justification": "Unconscious in A&E, no history",
+        },
+    )
+    assert response.status_code == 400
+    assert "No one with this NHS number is known to JoinedUp" in text(response)
+    attempt = AuditEntry.objects.get(action="break_glass_start")
+    assert attempt.outcome == "refused" and attempt.person_id is None
+    assert unknown not in attempt.reason  # never an NHS number in the audit
 
 
 def test_commissioner_cannot_break_glass(client, world):

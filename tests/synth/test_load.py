@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from joinedup.coordination.models import CareTeamMember
 from joinedup.governance.models import Membership, Role
+from joinedup.governance.services import relationships_differences
 from joinedup.people.models import Identifier, Involvement, Person
 from joinedup.people.nhs_number import nhs_number_is_valid
 from joinedup.record.models import Event, SourceSystem
@@ -65,6 +66,8 @@ def test_demo_accounts_one_per_role_with_caseloads(loaded, client):
     assert CareTeamMember.objects.filter(user__username="social.worker").count() > 0
     demo_users_create(password="joinedup-demo-2026")  # idempotent
     assert Membership.objects.count() == len(DEMO_ACCOUNTS)
+    # Every seeder kept the register of relationships in line with its sources.
+    assert relationships_differences() == (set(), set())
     assert client.login(username="social.worker", password="joinedup-demo-2026")
     member = CareTeamMember.objects.filter(user__username="social.worker").first()
     response = client.get(reverse("person_detail", args=[member.person_id]))

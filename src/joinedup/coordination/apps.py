@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoordinationConfig(AppConfig):
     name = "joinedup.coordination"
     verbose_name = "Care coordination"
+
+    def ready(self) -> None:
+        from joinedup.coordination import relationships
+
+        relationships.register()

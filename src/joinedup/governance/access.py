@@ -25,14 +25,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Field, OuterRef, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    Exists,
+    Field,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import BaseExpression, RawSQL
 from django.utils import timezone
 
 from joinedup.governance.models import (
     DIRECT_CARE_ROLES,
+    ORGANISATION_KINDS,
     SEALED_CATEGORIES,
     AccessCategory,
+    RelationshipKind,
     Role,
 )
 
@@ -77,37 +91,67 @@ class Via:
     BREAK_GLASS = "break_glass"
 
 
+# The kinds of register row that give a relationship, strongest first: the
+# decision names the strongest one in force. (Break-glass is separate, and a
+# sharing agreement comes last, derived from the agreements in force.)
+PRECEDENCE = (
+    (RelationshipKind.CARE_TEAM, Via.CARE_TEAM),
+    (RelationshipKind.REGISTERED_GP, Via.REGISTERED_GP),
+    (RelationshipKind.HOSPITAL_PATIENT, Via.HOSPITAL_PATIENT),
+    (RelationshipKind.OPEN_WORK, Via.OPEN_TASK),
+    (RelationshipKind.INVOLVEMENT, Via.ORGANISATION_INVOLVED),
+    (RelationshipKind.SELF_CLAIMED, Via.SELF_CLAIMED),
+)
+_VIA_BY_RANK = {rank: via for rank, (_, via) in enumerate(PRECEDENCE, start=1)}
+
+
 @dataclass(frozen=True)
 class Facts:
     """What is true between one actor and one person, for deciding."""
 
-    in_care_team: bool = False
-    registered_here: bool = False
-    involvement_kind: str = ""  # the actor's organisation's involvement, if any
-    holds_open_task: bool = False  # a task or referral held by the actor's side
+    # The strongest relationship from the register (a Via value), or "".
+    registered: str = ""
     agreement_categories: frozenset[str] = frozenset()
-    claim_active: bool = False
     break_glass_until: dt.datetime | None = None
     # (category or "", organisation id or None) of objections in force
     objections: frozenset[tuple[str, int | None]] = field(default_factory=frozenset)
 
     @property
     def relationship(self) -> str:
-        if self.in_care_team:
-            return Via.CARE_TEAM
-        if self.registered_here:
-            return Via.REGISTERED_GP
-        if self.involvement_kind == "hospital_patient":
-            return Via.HOSPITAL_PATIENT
-        if self.holds_open_task:
-            return Via.OPEN_TASK
-        if self.involvement_kind:
-            return Via.ORGANISATION_INVOLVED
-        if self.claim_active:
-            return Via.SELF_CLAIMED
+        if self.registered:
+            return self.registered
         if self.agreement_categories:
             return Via.SHARING_AGREEMENT
         return ""
+
+
+def relationships_applying(actor: Actor, *, now: dt.datetime) -> Q:
+    """THE rule of the register (a filter on Relationship): the rows in force now
+    that apply to the actor. They name the user (acting for the row's
+    organisation, or any), or name no user but the actor's team, or name
+    neither but the actor's organisation. The single-person decision, the
+    "people visible to this actor" filter and the access report are all built
+    on this one filter, so they cannot disagree."""
+    applies = Q(user_id=actor.user_id) & (
+        Q(organisation__isnull=True) | Q(organisation_id=actor.organisation_id)
+    )
+    if actor.team_id is not None:
+        applies |= Q(user__isnull=True, team_id=actor.team_id)
+    applies |= Q(
+        user__isnull=True, team__isnull=True, organisation_id=actor.organisation_id
+    )
+    return applies & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
+
+
+def partners_holding(partners: set[int], *, now: dt.datetime) -> Q:
+    """The rows in force by which a partner organisation of a sharing agreement
+    knows the person (an involvement, hospital patient or GP registration)."""
+    return Q(
+        kind__in=ORGANISATION_KINDS,
+        user__isnull=True,
+        team__isnull=True,
+        organisation_id__in=partners,
+    ) & (Q(ended_at__isnull=True) | Q(ended_at__gt=now))
 
 
 def agreements_in_force(
@@ -149,10 +193,7 @@ def agreements_in_force(
 
 
 FACT_NAMES = (
-    "_in_care_team",
-    "_involvement_kind",
-    "_holds_open_task",
-    "_claim_active",
+    "_relationship_rank",
     "_break_glass_until",
     "_has_consent_records",
     "_has_agreements",
@@ -165,85 +206,59 @@ def _raw(sql: str, params: tuple[object, ...], field: Field) -> RawSQL:
     return RawSQL(sql, params, output_field=field)  # noqa: S611
 
 
-def facts_annotations(actor: Actor) -> dict[str, RawSQL]:
-    """Annotations for a Person queryset that answer every common relationship
-    question in the same query as the person: one round trip. Written as SQL
-    (portable between PostgreSQL and SQLite) because it runs on every record
-    opened and an ORM subquery's planning and compiling cost more than the
-    answer."""
+def facts_annotations(actor: Actor) -> dict[str, BaseExpression]:
+    """Annotations for a Person queryset that answer the relationship questions
+    in the same query as the person: one round trip. The strongest relationship
+    in force and any break-glass come from the register, through
+    `relationships_applying`."""
     from django.db import connection
-    from django.db.models import BooleanField, CharField, DateTimeField
 
-    from joinedup.coordination.models import CareTeamMember, Task
     from joinedup.governance.models import (
-        BreakGlass,
         ConsentRecord,
-        RelationshipClaim,
+        Relationship,
         SharingAgreement,
         SharingAgreementParty,
     )
-    from joinedup.people.models import Involvement, Person
 
     if actor.role not in DIRECT_CARE_ROLES:
         return {}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
+    mine = Relationship.objects.filter(
+        relationships_applying(actor, now=now), person=OuterRef("pk")
+    )
+    rank = Case(
+        *(
+            When(kind=kind, then=Value(i))
+            for i, (kind, _) in enumerate(PRECEDENCE, start=1)
+        ),
+        output_field=IntegerField(),
+    )
     today = connection.ops.adapt_datefield_value(timezone.localdate())
-    pid = f"{Person._meta.db_table}.id"
-    care = CareTeamMember._meta.db_table
-    task = Task._meta.db_table
-    inv = Involvement._meta.db_table
-    claim = RelationshipClaim._meta.db_table
-    bg = BreakGlass._meta.db_table
-    consent = ConsentRecord._meta.db_table
     agr = SharingAgreement._meta.db_table
     party = SharingAgreementParty._meta.db_table
-    u, o = actor.user_id, actor.organisation_id
     # Table names come from the models, never from input; values are parameters.
     return {
-        "_in_care_team": _raw(
-            f"EXISTS (SELECT 1 FROM {care} WHERE person_id = {pid} "  # noqa: S608
-            "AND user_id = %s AND ended_on IS NULL)",
-            (u,),
-            BooleanField(),
+        "_relationship_rank": Subquery(
+            mine.exclude(kind=RelationshipKind.BREAK_GLASS)
+            .annotate(rank=rank)
+            .order_by("rank")
+            .values("rank")[:1],
+            output_field=IntegerField(),
         ),
-        "_involvement_kind": _raw(
-            f"(SELECT kind FROM {inv} WHERE person_id = {pid} "  # noqa: S608
-            "AND organisation_id = %s)",
-            (o,),
-            CharField(),
+        "_break_glass_until": Subquery(
+            mine.filter(kind=RelationshipKind.BREAK_GLASS)
+            .order_by("-ended_at")
+            .values("ended_at")[:1],
+            output_field=DateTimeField(),
         ),
-        # Held by the actor, or (when no one person holds it) by their team, or
-        # (when no team either) by their organisation: a referral's receiving side.
-        "_holds_open_task": _raw(
-            f"EXISTS (SELECT 1 FROM {task} WHERE person_id = {pid} "  # noqa: S608
-            "AND status IN ('open', 'in_progress') AND (assignee_user_id = %s "
-            "OR (assignee_user_id IS NULL AND (assignee_team_id = %s OR "
-            "(assignee_team_id IS NULL AND assignee_organisation_id = %s)))))",
-            (u, actor.team_id or 0, o),
-            BooleanField(),
-        ),
-        "_claim_active": _raw(
-            f"EXISTS (SELECT 1 FROM {claim} WHERE person_id = {pid} "  # noqa: S608
-            "AND user_id = %s AND organisation_id = %s AND expires_at > %s)",
-            (u, o, now),
-            BooleanField(),
-        ),
-        "_break_glass_until": _raw(
-            f"(SELECT MAX(expires_at) FROM {bg} WHERE person_id = {pid} "  # noqa: S608
-            "AND user_id = %s AND organisation_id = %s AND expires_at > %s)",
-            (u, o, now),
-            DateTimeField(),
-        ),
-        "_has_consent_records": _raw(
-            f"EXISTS (SELECT 1 FROM {consent} WHERE person_id = {pid})",  # noqa: S608
-            (),
-            BooleanField(),
+        "_has_consent_records": Exists(
+            ConsentRecord.objects.filter(person=OuterRef("pk"))
         ),
         "_has_agreements": _raw(
             f"EXISTS (SELECT 1 FROM {party} p JOIN {agr} a "  # noqa: S608
             "ON a.id = p.agreement_id WHERE p.organisation_id = %s "
             "AND a.ended_at IS NULL AND a.start_date <= %s AND a.end_date >= %s)",
-            (o, today, today),
+            (actor.organisation_id, today, today),
             BooleanField(),
         ),
     }
@@ -254,32 +269,25 @@ def facts_gather(actor: Actor, person: object) -> Facts:
     queryset annotated with `facts_annotations(actor)` (otherwise they are
     fetched now). One or two more queries only when the person has consent
     records or the actor's organisation has sharing agreements in force."""
-    from joinedup.governance.models import ConsentRecord
-    from joinedup.people.models import Involvement, Person
+    from joinedup.governance.models import ConsentRecord, Relationship
 
     if actor.role not in DIRECT_CARE_ROLES:
         return Facts()
     person_id: int = person.pk  # type: ignore[attr-defined]
-    if not all(hasattr(person, name) for name in FACT_NAMES):
-        person = (
-            Person.objects.annotate(**facts_annotations(actor))
-            .only("pk", "registered_gp_id")
-            .get(pk=person_id)
-        )
-    registered_gp_id = getattr(person, "registered_gp_id", None)
-    fact = {name: getattr(person, name) for name in FACT_NAMES}
-    today = timezone.localdate()
+    now = timezone.now()
+    if all(hasattr(person, name) for name in FACT_NAMES):
+        fact = {name: getattr(person, name) for name in FACT_NAMES}
+    else:
+        fact = _facts_fetch(actor, person_id, now=now)
     agreement_categories: set[str] = set()
     if fact["_has_agreements"]:
-        agreements = agreements_in_force(actor, today=today)
+        agreements = agreements_in_force(actor, today=timezone.localdate())
         partners = set().union(*(p for p, _ in agreements)) if agreements else set()
         involved = set(
-            Involvement.objects.filter(
-                person_id=person_id, organisation_id__in=partners
+            Relationship.objects.filter(
+                partners_holding(partners, now=now), person_id=person_id
             ).values_list("organisation_id", flat=True)
         )
-        if registered_gp_id in partners:
-            involved.add(registered_gp_id)
         for partner_ids, categories in agreements:
             if partner_ids & involved:
                 agreement_categories |= categories
@@ -295,18 +303,49 @@ def facts_gather(actor: Actor, person: object) -> Facts:
             in_force.setdefault((category, org_id), decision)
         objections = frozenset(k for k, v in in_force.items() if v == "objection")
     return Facts(
-        in_care_team=bool(fact["_in_care_team"]),
-        registered_here=registered_gp_id == actor.organisation_id,
-        involvement_kind=fact["_involvement_kind"] or "",
-        holds_open_task=bool(fact["_holds_open_task"]),
+        registered=_VIA_BY_RANK.get(fact["_relationship_rank"] or 0, ""),
         agreement_categories=frozenset(agreement_categories),
-        claim_active=bool(fact["_claim_active"]),
         break_glass_until=fact["_break_glass_until"],
         objections=objections,
     )
 
 
-def _objected(facts: Facts, category: str, organisation_id: int) -> bool:
+def _facts_fetch(actor: Actor, person_id: int, *, now: dt.datetime) -> dict:
+    """The facts `facts_annotations` gives, for a person not loaded with them:
+    from governance's own tables only."""
+    from joinedup.governance.models import (
+        ConsentRecord,
+        Relationship,
+        SharingAgreementParty,
+    )
+
+    mine = Relationship.objects.filter(
+        relationships_applying(actor, now=now), person_id=person_id
+    )
+    kinds = set(mine.values_list("kind", flat=True))
+    ranks = [i for i, (k, _) in enumerate(PRECEDENCE, start=1) if k in kinds]
+    today = timezone.localdate()
+    return {
+        "_relationship_rank": min(ranks, default=None),
+        "_break_glass_until": (
+            mine.filter(kind=RelationshipKind.BREAK_GLASS)
+            .order_by("-ended_at")
+            .values_list("ended_at", flat=True)
+            .first()
+        ),
+        "_has_consent_records": ConsentRecord.objects.filter(
+            person_id=person_id
+        ).exists(),
+        "_has_agreements": SharingAgreementParty.objects.filter(
+            organisation_id=actor.organisation_id,
+            agreement__ended_at__isnull=True,
+            agreement__start_date__lte=today,
+            agreement__end_date__gte=today,
+        ).exists(),
+    }
+
+
+def objected(facts: Facts, category: str, organisation_id: int) -> bool:
     return any(
         c in ("", category) and o in (None, organisation_id)
         for c, o in facts.objections
@@ -346,7 +385,7 @@ def decide(
             via,
             Scope.OWN_ORGANISATION,
         )
-    if _objected(facts, category, actor.organisation_id):
+    if objected(facts, category, actor.organisation_id):
         if break_glass:
             return Decision(
                 True,
@@ -367,69 +406,26 @@ def decide(
 
 def people_visible_q(actor: Actor) -> Q:
     """A filter on Person that keeps only people the actor may find in a search
-    (and so never reveals others, not even as a count): care team, GP
-    registration, their organisation's involvement, an open task held by them,
-    their team or organisation, an active self-claim or break-glass, or
-    involvement with a partner in a sharing agreement."""
+    (and so never reveals others, not even as a count): a register row in force
+    that applies to them (`relationships_applying`, the rule the decision uses),
+    or a partner of a sharing agreement in force who knows the person."""
     if actor.role not in DIRECT_CARE_ROLES:
         return Q(pk__in=[])
-    from joinedup.coordination.models import OPEN_TASK_STATUSES, CareTeamMember, Task
-    from joinedup.governance.models import BreakGlass, RelationshipClaim
-    from joinedup.people.models import Involvement
+    from joinedup.governance.models import Relationship
 
     now = timezone.now()
-    organisations = {actor.organisation_id}
-    for partners, _ in agreements_in_force(actor, today=timezone.localdate()):
-        organisations |= partners
-    return (
-        Q(
-            Exists(
-                Involvement.objects.filter(
-                    person=OuterRef("pk"), organisation_id__in=organisations
-                )
-            )
-        )
-        | Q(registered_gp_id=actor.organisation_id)
-        | Q(
-            Exists(
-                CareTeamMember.objects.filter(
-                    person=OuterRef("pk"), user_id=actor.user_id, ended_on__isnull=True
-                )
-            )
-        )
-        | Q(
-            Exists(
-                Task.objects.filter(
-                    Q(assignee_user_id=actor.user_id)
-                    | Q(
-                        assignee_user__isnull=True,
-                        assignee_team_id=actor.team_id or 0,
-                    )
-                    | Q(
-                        assignee_user__isnull=True,
-                        assignee_team__isnull=True,
-                        assignee_organisation_id=actor.organisation_id,
-                    ),
-                    person=OuterRef("pk"),
-                    status__in=OPEN_TASK_STATUSES,
-                )
-            )
-        )
-        | Q(
-            Exists(
-                RelationshipClaim.objects.filter(
-                    person=OuterRef("pk"), user_id=actor.user_id, expires_at__gt=now
-                )
-            )
-        )
-        | Q(
-            Exists(
-                BreakGlass.objects.filter(
-                    person=OuterRef("pk"), user_id=actor.user_id, expires_at__gt=now
-                )
-            )
-        )
-    )
+    held = Relationship.objects.filter(relationships_applying(actor, now=now))
+    visible = Q(Exists(held.filter(person=OuterRef("pk"))))
+    partners: set[int] = set()
+    for organisations, categories in agreements_in_force(
+        actor, today=timezone.localdate()
+    ):
+        if categories:
+            partners |= organisations
+    if partners:
+        shared = Relationship.objects.filter(partners_holding(partners, now=now))
+        visible |= Q(Exists(shared.filter(person=OuterRef("pk"))))
+    return visible
 
 
 def may_break_glass(actor: Actor) -> bool:

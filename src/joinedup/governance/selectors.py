@@ -12,7 +12,6 @@ from joinedup.errors import AccessRefused, NotFound
 from joinedup.governance.access import Actor
 from joinedup.governance.models import (
     GENESIS_HASH,
-    AccessCategory,
     ApiToken,
     AuditChainHead,
     AuditEntry,
@@ -150,32 +149,101 @@ def _ig_lead_required(actor: Actor) -> None:
         raise AccessRefused("Only information governance leads can see this.")
 
 
-def person_access_report(
-    *, actor: Actor, person_id: int, limit: int = 5000
-) -> list[AuditEntry]:
-    """Who accessed the person's record, what and when, newest first: for a
-    subject access request. IG leads only; the report itself is audited."""
-    _ig_lead_required(actor)
-    from joinedup.governance.access import Decision
-    from joinedup.governance.services import audit_record
-    from joinedup.people.merge import person_ids_for_access_report
-    from joinedup.people.models import Person
+@dataclass(frozen=True)
+class RelationshipLine:
+    """One reason someone may open the person's record now: a row of the
+    register, or one derived from a sharing agreement in force."""
 
-    if not Person.objects.filter(pk=person_id).exists():
-        raise NotFound(f"person: there is no person with id {person_id}")
-    entries = list(
-        AuditEntry.objects.select_related("actor", "organisation")
-        .filter(person_id__in=person_ids_for_access_report(person_id=person_id))
-        .order_by("-seq")[:limit]
+    kind: str
+    kind_label: str
+    holder: str  # a user, a team or a whole organisation, by name
+    organisation: str
+    detail: str
+    source: str
+    started_at: dt.datetime | None
+    ends_at: dt.datetime | None
+
+
+def person_relationships_in_force(
+    *, actor: Actor, person_id: int
+) -> list[RelationshipLine]:
+    """Why each professional, team and organisation may see the person now: the
+    register's rows in force, and the partners of sharing agreements in force
+    through which a partner's knowledge of the person extends. IG leads only."""
+    _ig_lead_required(actor)
+    from joinedup.governance.models import (
+        ORGANISATION_KINDS,
+        Relationship,
+        RelationshipKind,
     )
-    audit_record(
-        actor=actor,
-        person_id=person_id,
-        action="access_report",
-        category=AccessCategory.DEMOGRAPHICS,
-        decision=Decision(True, "subject access: who has seen this record"),
+
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = list(
+        Relationship.objects.select_related("user", "team", "organisation")
+        .filter(person_id=person_id)
+        .exclude(ended_at__lte=now)
+        .order_by("kind", "started_at", "pk")
     )
-    return entries
+    labels = dict(RelationshipKind.choices)
+    lines = []
+    for r in rows:
+        if r.user is not None:
+            holder = r.user.get_full_name() or r.user.username
+        elif r.team is not None:
+            holder = f"Team: {r.team.name}"
+        else:
+            holder = "Everyone in the organisation"
+        lines.append(
+            RelationshipLine(
+                kind=r.kind,
+                kind_label=labels.get(r.kind, r.kind),
+                holder=holder,
+                organisation=r.organisation.name if r.organisation else "",
+                detail=r.detail.replace("_", " "),
+                source=r.source_app,
+                started_at=r.started_at,
+                ends_at=r.ended_at,
+            )
+        )
+    knowing = {
+        r.organisation_id
+        for r in rows
+        if r.kind in ORGANISATION_KINDS and r.user_id is None and r.team_id is None
+    }
+    agreements = (
+        SharingAgreement.objects.filter(
+            ended_at__isnull=True, start_date__lte=today, end_date__gte=today
+        )
+        .exclude(parties__approved_at__isnull=True)
+        .prefetch_related("parties__organisation", "parties__teams")
+        .distinct()
+    )
+    for agreement in agreements:
+        parties = list(agreement.parties.all())
+        if not any(p.organisation_id in knowing for p in parties):
+            continue
+        for party in parties:
+            teams = [t.name for t in party.teams.all()]
+            lines.append(
+                RelationshipLine(
+                    kind=RelationshipKind.SHARING_AGREEMENT,
+                    kind_label=labels[RelationshipKind.SHARING_AGREEMENT],
+                    holder=(
+                        "Teams: " + ", ".join(teams)
+                        if teams
+                        else "Everyone in the organisation"
+                    ),
+                    organisation=party.organisation.name,
+                    detail=f"{agreement.title}: " + ", ".join(agreement.categories),
+                    source="governance.sharing_agreement",
+                    started_at=None,
+                    ends_at=dt.datetime.combine(
+                        agreement.end_date, dt.time(23, 59), tzinfo=dt.UTC
+                    ),
+                )
+            )
+    return lines
 
 
 def break_glass_review_list(

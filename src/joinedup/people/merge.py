@@ -28,7 +28,7 @@ from django.utils import timezone
 from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision, decide
 from joinedup.governance.models import AccessCategory, Role
-from joinedup.governance.services import audit_record
+from joinedup.governance.services import audit_record, relationships_sync
 from joinedup.people.matching_models import (
     CandidateStatus,
     MatchCandidate,
@@ -222,6 +222,8 @@ def person_merge(
             reason=reason,
             merged_by_id=actor.user_id,
         )
+        # The register's rows moved with their sources; bring it in line.
+        relationships_sync([survivor.pk, merged.pk])
     log.info(
         "person %s merged into %s (merge %s, %d kinds of rows moved)",
         merged.pk,
@@ -284,6 +286,7 @@ def person_unmerge(*, actor: Actor, merge_id: int, reason: str) -> PersonMerge:
                 decided_at=timezone.now(),
                 reason=f"Merge undone: {reason}",
             )
+        relationships_sync([merge.survivor_id, merge.merged_id])
     log.info("merge %s undone", merge.pk)
     return merge
 

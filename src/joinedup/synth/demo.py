@@ -17,6 +17,7 @@ from joinedup.governance.models import (
     Role,
     User,
 )
+from joinedup.governance.services import relationships_sync
 from joinedup.people.models import InvolvementKind, Person
 
 # username, role, organisation type, first name, last name, job title, caseload
@@ -153,6 +154,7 @@ def _caseload_assign(
             for i, p in enumerate(chosen)
         ]
     )
+    relationships_sync([p.pk for p in chosen], sources=["coordination.care_team"])
 
 
 def demo_population_refresh() -> str:

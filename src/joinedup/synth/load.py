@@ -15,7 +15,9 @@ from itertools import islice
 from django.db import connection, transaction
 from django.utils import timezone
 
+from joinedup.db.bulk import ids_allocate, rows_insert
 from joinedup.governance.models import Organisation, OrganisationType
+from joinedup.governance.services import relationships_sync
 from joinedup.people.models import (
     AboutMe,
     Address,
@@ -29,9 +31,9 @@ from joinedup.people.models import (
     normalise_name,
 )
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
+from joinedup.people.relationships import PEOPLE_SOURCES
 from joinedup.record.models import Event, SourceSystem
 from joinedup.synth.area import Area, PersonSpec
-from joinedup.synth.bulk import ids_allocate, rows_insert
 
 BATCH = 1000
 SNOMED = "http://snomed.info/sct"
@@ -307,6 +309,7 @@ def area_load(
             rows_insert(Involvement, INVOLVEMENT_COLUMNS, rows.involvements)
             rows_insert(AboutMe, ABOUT_ME_COLUMNS, rows.about_me)
             rows_insert(Event, EVENT_COLUMNS, rows.events)
+            relationships_sync(ids, sources=PEOPLE_SOURCES)
         stats.people += len(specs)
         stats.events += len(rows.events)
         stats.identifiers += len(rows.identifiers)

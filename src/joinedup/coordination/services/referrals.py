@@ -34,7 +34,7 @@ from joinedup.coordination.services.tasks import (
 )
 from joinedup.coordination.services.team import care_team_join
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
-from joinedup.governance.access import Actor, Decision, _objected, facts_gather
+from joinedup.governance.access import Actor, Decision, facts_gather, objected
 from joinedup.governance.models import (
     DIRECT_CARE_ROLES,
     AccessCategory,
@@ -155,7 +155,7 @@ def referral_send(
     )
     category = RESPONSE_STANDARDS[referral_type].category
     facts = facts_gather(actor, access.person)
-    if _objected(facts, category, organisation.pk):
+    if objected(facts, category, organisation.pk):
         raise AccessRefused(
             f"The person has objected to sharing their "
             f"{AccessCategory(category).label.lower()} information with "

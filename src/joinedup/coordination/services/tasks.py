@@ -28,7 +28,7 @@ from joinedup.governance.models import (
     Organisation,
     Team,
 )
-from joinedup.governance.services import audit_record
+from joinedup.governance.services import audit_record, relationships_close
 from joinedup.people.selectors import person_access_open
 
 
@@ -303,10 +303,16 @@ def tasks_close(
     if status not in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
         raise ValueError(f"tasks close as completed or cancelled, not {status!r}")
     now = timezone.now()
-    return tasks.filter(status__in=OPEN_TASK_STATUSES).update(
-        status=status,
-        completed_at=now,
-        completed_by_id=closed_by_user_id,
-        outcome=outcome,
-        updated_at=now,
-    )
+    with transaction.atomic():
+        closing = list(
+            tasks.filter(status__in=OPEN_TASK_STATUSES).values_list("pk", flat=True)
+        )
+        count = Task.objects.filter(pk__in=closing).update(
+            status=status,
+            completed_at=now,
+            completed_by_id=closed_by_user_id,
+            outcome=outcome,
+            updated_at=now,
+        )
+        relationships_close("coordination.task", closing, at=now)
+    return count

@@ -1,5 +1,5 @@
 """Governance models: organisations and people's roles, sharing agreements,
-consent, break-glass and the audit."""
+consent, break-glass, the register of relationships and the audit."""
 
 from joinedup.governance.models.audit import (
     GENESIS_HASH,
@@ -32,6 +32,11 @@ from joinedup.governance.models.overrides import (
     RelationshipClaim,
     ReviewStatus,
 )
+from joinedup.governance.models.relationships import (
+    ORGANISATION_KINDS,
+    Relationship,
+    RelationshipKind,
+)
 from joinedup.governance.models.sharing import (
     LegalBasis,
     SharingAgreement,
@@ -42,6 +47,7 @@ __all__ = [
     "CLINICAL_ROLES",
     "DIRECT_CARE_ROLES",
     "GENESIS_HASH",
+    "ORGANISATION_KINDS",
     "SEALED_CATEGORIES",
     "AccessCategory",
     "ApiToken",
@@ -58,7 +64,9 @@ __all__ = [
     "Membership",
     "Organisation",
     "OrganisationType",
+    "Relationship",
     "RelationshipClaim",
+    "RelationshipKind",
     "ReviewStatus",
     "Role",
     "SharingAgreement",

@@ -12,6 +12,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from joinedup.db.bulk import objects_insert
+from joinedup.governance.services.relationships import relationships_sync
 from joinedup.people.matching import resolve
 from joinedup.people.matching.outcomes import Outcome
 from joinedup.people.matching.prepare import MatchRecord
@@ -27,6 +29,7 @@ from joinedup.people.models import (
     normalise_name,
 )
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
+from joinedup.people.relationships import PEOPLE_SOURCES
 from joinedup.people.services.source import (
     SourceDemographics,
     _live,
@@ -38,7 +41,6 @@ from joinedup.people.services.source import (
     _source_involvement_kind,
 )
 from joinedup.record.models import SourceSystem
-from joinedup.record.services import rows_bulk_insert
 
 
 class SourceRecordBatch:
@@ -329,9 +331,9 @@ class SourceRecordBatch:
             Address.objects.filter(person_id=pk, period_end__isnull=True).update(
                 period_end=day
             )
-        rows_bulk_insert(self._new_identifiers)
-        rows_bulk_insert(self._new_names)
-        rows_bulk_insert(self._new_addresses)
+        objects_insert(self._new_identifiers)
+        objects_insert(self._new_names)
+        objects_insert(self._new_addresses)
         now = timezone.now()
         groups: dict[tuple[str, ...], list[Person]] = {}
         for person, changed in self._dirty.values():
@@ -339,7 +341,18 @@ class SourceRecordBatch:
             groups.setdefault(tuple(sorted(changed)), []).append(person)
         for names, people in groups.items():
             Person.objects.bulk_update(people, [*names, "updated_at"])
-        rows_bulk_insert(self._new_involvements)
+        objects_insert(self._new_involvements)
+        # Involvements and GP registrations are relationships: the register
+        # follows these bulk writes for the people whose ones changed.
+        touched = {inv.person.pk for inv in self._new_involvements}
+        touched |= {
+            person.pk
+            for person, changed in self._dirty.values()
+            if "registered_gp_id" in changed
+        }
+        touched |= {p.pk for p in self._new_people if p.registered_gp_id is not None}
+        if touched:
+            relationships_sync(touched, sources=PEOPLE_SOURCES)
         widened = [
             (inv.pk, low, high)
             for inv, low, high in self._seen.values()
