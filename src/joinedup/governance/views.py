@@ -30,8 +30,11 @@ from joinedup.people.nhs_number import nhs_number_parse
 from joinedup.people.selectors import (
     consent_history,
     person_access_open,
+    person_access_report,
     person_id_for_nhs_number,
 )
+from joinedup.people.services.emergency import break_glass_start_for_nhs_number
+from joinedup.people.services.preferences import national_opt_out_set
 from joinedup.web.actors import request_actor
 
 
@@ -66,32 +69,27 @@ def _break_glass_page(request: HttpRequest, person_id: int | None) -> HttpRespon
         )
     errors: dict[str, str] = {}
     if request.method == "POST":
-        target = person_id
-        if target is None:
-            try:
-                nhs_number = nhs_number_parse(request.POST.get("nhs_number", ""))
-            except ValueError as exc:
-                errors["nhs_number"] = str(exc)
-            else:
-                target = person_id_for_nhs_number(nhs_number=nhs_number)
-                if target is None:
-                    errors["nhs_number"] = (
-                        "No one with this NHS number is known to JoinedUp"
-                    )
-        if target is not None:
-            try:
-                services.break_glass_start(
+        try:
+            if person_id is None:
+                use = break_glass_start_for_nhs_number(
                     actor=actor,
-                    person_id=target,
+                    nhs_number=request.POST.get("nhs_number", ""),
                     reason=request.POST.get("reason", ""),
                     justification=request.POST.get("justification", ""),
                 )
-            except InvalidInput as exc:
-                errors = exc.fields or {"reason": exc.detail}
-            except DomainError as exc:
-                return _problem(request, exc)
             else:
-                return HttpResponseRedirect(reverse("person_detail", args=[target]))
+                use = services.break_glass_start(
+                    actor=actor,
+                    person_id=person_id,
+                    reason=request.POST.get("reason", ""),
+                    justification=request.POST.get("justification", ""),
+                )
+        except InvalidInput as exc:
+            errors = exc.fields or {"reason": exc.detail}
+        except DomainError as exc:
+            return _problem(request, exc)
+        else:
+            return HttpResponseRedirect(reverse("person_detail", args=[use.person_id]))
     return render(
         request,
         "governance/break_glass.html",
@@ -167,7 +165,7 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("form") == "opt_out":
-                services.national_opt_out_set(
+                national_opt_out_set(
                     actor=actor,
                     person_id=person_id,
                     opted_out=request.POST.get("opted_out") == "yes",
@@ -403,7 +401,8 @@ def access_report(request: HttpRequest) -> HttpResponse:
         else:
             if request.GET.get("format") == "csv":
                 return _access_report_csv(request, person_id)
-            context["entries"] = selectors.person_access_report(
+            context["entries"] = person_access_report(actor=actor, person_id=person_id)
+            context["relationships"] = selectors.person_relationships_in_force(
                 actor=actor, person_id=person_id
             )
             context["person_id"] = person_id
@@ -411,9 +410,7 @@ def access_report(request: HttpRequest) -> HttpResponse:
 
 
 def _access_report_csv(request: HttpRequest, person_id: int) -> HttpResponse:
-    entries = selectors.person_access_report(
-        actor=request_actor(request), person_id=person_id
-    )
+    entries = person_access_report(actor=request_actor(request), person_id=person_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="access-report-person-{person_id}.csv"'

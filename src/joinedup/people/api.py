@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import codes_4xx
 
+from joinedup.coordination.selectors.team import care_team_get
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
     person_access_open,
@@ -193,7 +194,7 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
                 "is_lead": m.is_lead,
                 "started_on": m.started_on,
             }
-            for m in record.care_team
+            for m in care_team_get(access=access).current
         ],
         "about_me": (
             {

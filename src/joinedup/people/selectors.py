@@ -22,7 +22,12 @@ from joinedup.governance.access import (
     may_claim_relationship,
     people_visible_q,
 )
-from joinedup.governance.models import SEALED_CATEGORIES, AccessCategory
+from joinedup.governance.models import (
+    SEALED_CATEGORIES,
+    AccessCategory,
+    AuditEntry,
+    Role,
+)
 from joinedup.governance.secondary_use import Purpose, opted_out_excluded, suppress
 from joinedup.governance.services import audit_record
 from joinedup.people.models import Person
@@ -223,12 +228,10 @@ class PersonRecord:
     previous_names: list
     previous_addresses: list
     involvements: list
-    care_team: list
     sealed: list[SealedNotice]
 
 
 def person_record_get(*, access: PersonAccess) -> PersonRecord:
-    from joinedup.coordination.models import CareTeamMember
     from joinedup.record.models import Event
 
     person = access.person
@@ -239,11 +242,6 @@ def person_record_get(*, access: PersonAccess) -> PersonRecord:
     previous_addresses = [a for a in person.addresses.all() if a.period_end is not None]
     involvements = list(
         person.involvements.select_related("organisation").order_by("kind")
-    )
-    care_team = list(
-        CareTeamMember.objects.select_related("user", "organisation")
-        .filter(person=person, ended_on__isnull=True)
-        .order_by("-is_lead", "started_on")
     )
     sealed_rows = (
         Event.objects.filter(person=person, category__in=SEALED_CATEGORIES)
@@ -258,7 +256,6 @@ def person_record_get(*, access: PersonAccess) -> PersonRecord:
         previous_names=previous_names,
         previous_addresses=previous_addresses,
         involvements=involvements,
-        care_team=care_team,
         sealed=[SealedNotice(*row) for row in sealed_rows],
     )
 
@@ -332,3 +329,29 @@ def consent_history(*, access: PersonAccess) -> list:
         .filter(person_id=access.person.pk)
         .order_by("-recorded_at", "-id")
     )
+
+
+def person_access_report(
+    *, actor: Actor, person_id: int, limit: int = 5000
+) -> list[AuditEntry]:
+    """Who accessed the person's record, what and when, newest first: for a
+    subject access request. IG leads only; the report itself is audited."""
+    if actor.role != Role.IG_LEAD:
+        raise AccessRefused("Only information governance leads can see this.")
+    from joinedup.people.merge import person_ids_for_access_report
+
+    if not Person.objects.filter(pk=person_id).exists():
+        raise NotFound(f"person: there is no person with id {person_id}")
+    entries = list(
+        AuditEntry.objects.select_related("actor", "organisation")
+        .filter(person_id__in=person_ids_for_access_report(person_id=person_id))
+        .order_by("-seq")[:limit]
+    )
+    audit_record(
+        actor=actor,
+        person_id=person_id,
+        action="access_report",
+        category=AccessCategory.DEMOGRAPHICS,
+        decision=Decision(True, "subject access: who has seen this record"),
+    )
+    return entries

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from joinedup.coordination.selectors.team import care_team_get
 from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
 from joinedup.governance.models import AccessCategory
 from joinedup.people.merge import person_survivor_id
@@ -110,6 +111,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     context: dict[str, object] = {
         "record": person_record_get(access=access),
+        "care_team": care_team_get(access=access).current,
         "person": access.person,
         "age": access.person.age_on(timezone.localdate()),
     }

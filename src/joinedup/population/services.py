@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from joinedup.coordination.models import CareTeamMember, Task, TaskSource
 from joinedup.coordination.services import care_team_join, task_create
+from joinedup.db.bulk import csv_copy, rows_insert
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Role
@@ -36,7 +37,6 @@ from joinedup.population.models import (
     RefreshStatus,
     RiskModel,
 )
-from joinedup.synth.bulk import rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +149,7 @@ def _scores_copy(
         )
     finally:
         con.close()
-    with connection.cursor() as cursor, path.open("rb") as source:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        names = ", ".join(columns)
-        with raw.copy(
-            f"COPY population_personrisk ({names}) FROM STDIN (FORMAT csv)"
-        ) as copy:
-            while data := source.read(1 << 20):
-                copy.write(data)
+    csv_copy("population_personrisk", columns, path)
     path.unlink(missing_ok=True)
 
 

@@ -7,13 +7,13 @@ and add an event noting the cancellation, so the history shows what was said."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from joinedup.db.bulk import objects_insert
 from joinedup.record.models import Event, EventKind, SourceSystem
 
 if TYPE_CHECKING:
@@ -218,32 +218,6 @@ def events_record_many(
     return created
 
 
-def rows_bulk_insert(objs: list[Any]) -> None:
-    """Insert new model instances of one model whose primary keys nobody needs
-    back: PostgreSQL COPY (no SQL to build, no parameters to render), else
-    `bulk_create`. Field defaults and auto_now values are filled as Django would."""
-    if not objs:
-        return
-    model = type(objs[0])
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=500)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names = ", ".join(f'"{f.column}"' for f in fields)
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
-            for obj in objs:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
-                row = []
-                for f in fields:
-                    value = f.pre_save(obj, add=True)
-                    if isinstance(f, models.JSONField):
-                        value = json.dumps(value, cls=f.encoder)
-                    row.append(value)
-                copy.write_row(row)
-
-
 class EventBatch:
     """`event_record` and `event_end` for many events in one transaction, staged in
     memory in order (each call sees what the earlier ones did) and written by
@@ -359,7 +333,7 @@ class EventBatch:
         for event in self._new:
             if event.person_id is None:  # its person was saved after it was staged
                 event.person_id = event.person.pk
-        rows_bulk_insert(self._new)
+        objects_insert(self._new)
         if self._dirty:
             for event in self._dirty.values():
                 if event.person_id is None:

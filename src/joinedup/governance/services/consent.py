@@ -68,19 +68,3 @@ def consent_record(
         decision=Decision(True, "consent recorded by a professional with access"),
     )
     return record
-
-
-@transaction.atomic
-def national_opt_out_set(*, actor: Actor, person_id: int, opted_out: bool) -> None:
-    from joinedup.people.models import Person
-
-    Person.objects.filter(pk=person_id).update(
-        national_data_opt_out=opted_out, updated_at=timezone.now()
-    )
-    audit_record(
-        actor=actor,
-        person_id=person_id,
-        action="set_national_opt_out" if opted_out else "clear_national_opt_out",
-        category=AccessCategory.DEMOGRAPHICS,
-        decision=Decision(True, "national data opt-out recorded"),
-    )

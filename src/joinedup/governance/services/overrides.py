@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,23 +33,17 @@ MAX_BREAK_GLASS_HOURS = 12
 
 
 def _person_exists(person_id: int) -> None:
-    from joinedup.people.models import Person
-
-    if not Person.objects.filter(pk=person_id).exists():
+    # By label, as the foreign keys name it: governance sits below the index.
+    person = apps.get_model("people", "Person")
+    if not person._default_manager.filter(pk=person_id).exists():
         raise NotFound(f"person: there is no person with id {person_id}")
 
 
-@transaction.atomic
-def break_glass_start(
-    *,
-    actor: Actor,
-    person_id: int,
-    reason: str,
-    justification: str,
-    hours: int = BREAK_GLASS_HOURS,
-) -> BreakGlass:
-    """Emergency access to a person's record for a few hours, with a stated
-    reason; it lands on the IG lead's review list."""
+def break_glass_validate(
+    *, actor: Actor, reason: str, justification: str, hours: int = BREAK_GLASS_HOURS
+) -> None:
+    """Refuse emergency access before anything is looked up: the role, the
+    reason, the justification and the duration, each error naming its field."""
     if not may_break_glass(actor):
         raise AccessRefused(
             f"The role {actor.role_label} cannot use emergency access (break-glass)."
@@ -66,6 +61,22 @@ def break_glass_start(
         raise InvalidInput(
             "; ".join(f"{k}: {v}" for k, v in errors.items()), fields=errors
         )
+
+
+@transaction.atomic
+def break_glass_start(
+    *,
+    actor: Actor,
+    person_id: int,
+    reason: str,
+    justification: str,
+    hours: int = BREAK_GLASS_HOURS,
+) -> BreakGlass:
+    """Emergency access to a person's record for a few hours, with a stated
+    reason; it lands on the IG lead's review list."""
+    break_glass_validate(
+        actor=actor, reason=reason, justification=justification, hours=hours
+    )
     _person_exists(person_id)
     now = timezone.now()
     use = BreakGlass.objects.create(
