@@ -88,7 +88,7 @@ def finance(transactional_db):
 
 
 def _hospital_history(people, today):
-    """Emergency admissions and discharges of the older people, a few a month
+    """Emergency admissions and discharges of the older people, ten a month
     over two years, so every outcome chart has points."""
     hospital = OrganisationFactory(
         code="RJU", name="Joinedup General Hospital", type=OrganisationType.ACUTE_TRUST
@@ -96,9 +96,11 @@ def _hospital_history(people, today):
     pas = SourceSystemFactory(code="acute-pas", organisation=hospital)
     reasons = ["hip_fracture", "copd_exacerbation", "pneumonia", "heart_failure"]
     n = 0
+    # Ten a month: five of them to reablement (pathway 1), so a month's figure is
+    # never below the small-number suppression threshold, whatever today is.
     for month in range(24, 3, -1):
-        for k in range(8):
-            person = people[(month * 8 + k) % len(people)]
+        for k in range(10):
+            person = people[(month * 10 + k) % len(people)]
             at = dt.datetime.combine(
                 today - dt.timedelta(days=30 * month + k), dt.time(10), tzinfo=dt.UTC
             )
