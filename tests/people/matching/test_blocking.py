@@ -12,7 +12,7 @@ from joinedup.people.matching.prepare import MatchRecord, row_build
 from joinedup.people.matching.settings import PREDICTION_BLOCKING_RULES
 
 COLUMNS = ("nhs_number", "given_name", "family_name", "given_canon", "birth_date",
-           "birth_year", "postcode", "identifier")  # fmt: skip
+           "birth_year", "postcode", "identifier", "address_line")  # fmt: skip
 
 
 def _blocked(a: MatchRecord, b: MatchRecord) -> list[str]:

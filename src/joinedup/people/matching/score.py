@@ -143,6 +143,12 @@ LEVELS: dict[str, dict[str, Predicate]] = {
         "Family name missing, given name agrees": lambda a, b: (
             not _both(a, b, "family_name") and _eq(a, b, "given_canon")
         ),
+        "Given name missing, family name similar": lambda a, b: (
+            not _both(a, b, "given_name") and _jw(a, b, "family_name") >= 0.88
+        ),
+        "Family name missing, given name similar": lambda a, b: (
+            not _both(a, b, "family_name") and _jw(a, b, "given_name") >= 0.88
+        ),
         "Given name agrees, family name differs (e.g. changed on marriage)": (
             lambda a, b: _eq(a, b, "given_canon")
         ),
@@ -174,6 +180,9 @@ LEVELS: dict[str, dict[str, Predicate]] = {
         ),
         "Same postcode sector": lambda a, b: _eq(a, b, "postcode_sector"),
         "Same postcode district": lambda a, b: _eq(a, b, "postcode_district"),
+        "Postcode one or two characters different": lambda a, b: (
+            _lev(a, b, "postcode") <= 2
+        ),
     },
     "sex": {
         "Sex not known": lambda a, b: not _both(a, b, "sex"),

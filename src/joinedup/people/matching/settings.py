@@ -109,6 +109,14 @@ def name_comparison(d: Dialect) -> dict[str, Any]:
                 "Family name missing, given name agrees",
             ),
             _level(
+                f"NOT ({GIVEN_BOTH}) AND {jw}(family_name_l, family_name_r) >= 0.88",
+                "Given name missing, family name similar",
+            ),
+            _level(
+                f"NOT ({FAMILY_BOTH}) AND {jw}(given_name_l, given_name_r) >= 0.88",
+                "Family name missing, given name similar",
+            ),
+            _level(
                 "given_canon_l = given_canon_r",
                 "Given name agrees, family name differs (e.g. changed on marriage)",
             ),
@@ -172,6 +180,11 @@ def address_comparison(d: Dialect) -> dict[str, Any]:
             _level("postcode_sector_l = postcode_sector_r", "Same postcode sector"),
             _level(
                 "postcode_district_l = postcode_district_r", "Same postcode district"
+            ),
+            # a typing error in a postcode without a sector (not a UK one)
+            _level(
+                f"{d.levenshtein}(postcode_l, postcode_r) <= 2",
+                "Postcode one or two characters different",
             ),
             _else(),
         ],
@@ -269,6 +282,15 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     " AND substr(l.birth_year, 1, 3) = substr(r.birth_year, 1, 3)",
     "l.given_name = r.family_name AND l.family_name = r.given_name",
     "l.postcode = r.postcode AND l.given_canon = r.given_canon",
+    # a household: the same postcode with the family name or the house number
+    "l.postcode = r.postcode AND l.family_name = r.family_name",
+    "l.postcode = r.postcode"
+    " AND substr(l.address_line, 1, 4) = substr(r.address_line, 1, 4)",
+    "l.address_line = r.address_line",
+    # the same name where a date of birth is missing (then no rule with the year
+    # of birth can hold)
+    "l.family_name = r.family_name AND l.given_canon = r.given_canon"
+    " AND (l.birth_year IS NULL OR r.birth_year IS NULL)",
     "l.family_name = r.family_name"
     " AND l.birth_year = r.birth_year"
     " AND substr(l.given_name, 1, 1) = substr(r.given_name, 1, 1)",
