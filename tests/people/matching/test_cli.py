@@ -235,8 +235,12 @@ def test_evaluate_prints_report_without_personal_data(capsys):
     assert "model v1" in out and store.model_active().version == 1  # trained
     for label in ("precision", "recall", "F1", "pairs sent to review",
                   "without a shared NHS number", "movers", "false positives",
-                  "false negatives"):  # fmt: skip
+                  "false negatives", "missing values (null)"):  # fmt: skip
         assert label in out
+    # the synthetic area has every name and date of birth, and no other
+    # identifier or address line
+    assert "given_name 0, family_name 0, birth_date 0" in out
+    assert "identifier 400" not in out and "identifier " in out
     records, _ = area_records(area_generate(people=400))
     for r in records:
         assert r.birth_date.isoformat() not in out
