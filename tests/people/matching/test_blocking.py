@@ -12,7 +12,7 @@ from joinedup.people.matching.prepare import MatchRecord, row_build
 from joinedup.people.matching.settings import PREDICTION_BLOCKING_RULES
 
 COLUMNS = ("nhs_number", "given_name", "family_name", "given_canon", "birth_date",
-           "postcode")  # fmt: skip
+           "birth_year", "postcode", "identifier", "address_line")  # fmt: skip
 
 
 def _blocked(a: MatchRecord, b: MatchRecord) -> list[str]:
@@ -81,3 +81,23 @@ def test_common_name_alone_is_not_a_candidate():
         )
         == []
     )
+
+
+def test_pairs_with_gaps_are_candidates():
+    # only the year of birth on one side: the rules with the year still hold
+    partial = MatchRecord("y", "Magraret", "Thornbury", None, postcode="KT9 9ZZ",
+                          birth_year=1941)  # fmt: skip
+    assert _blocked(MARGARET, partial)
+    # the same name, no date of birth at all, elsewhere
+    undated = MatchRecord("y", "Margaret", "Thornbury", None, postcode="KT9 9ZZ")
+    assert _blocked(MARGARET, undated)
+    # names and date of birth wrong, the same other identifier
+    a = MatchRecord("x", "Ann", "Lee", None, identifier="4440480")
+    b = MatchRecord("y", "Kynan", "Sincovich", None, identifier="4440480")
+    assert _blocked(a, b)
+    # a household: the same postcode and house number, names and date wrong
+    c = MatchRecord("x", "Ann", "Lee", None, postcode="4223",
+                    address_line="7 Erldunda Circuit")  # fmt: skip
+    d = MatchRecord("y", "Bob", "Capurso", None, postcode="4223",
+                    address_line="7 Erldunda Circiut")  # fmt: skip
+    assert _blocked(c, d)

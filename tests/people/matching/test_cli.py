@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import sys
 
 import pytest
@@ -32,14 +33,15 @@ def test_missing_column_is_named(tmp_path):
         records_read(f)
 
 
-def test_bad_date_names_the_row(tmp_path):
+def test_bad_date_is_a_missing_value_not_a_refusal(tmp_path):
     f = _csv(
         tmp_path / "a.csv",
         ["id", "forename", "surname", "date_of_birth"],
         [["1", "Ann", "Lee", "1940-01-02"], ["2", "Bob", "Lee", "31/31/1940"]],
     )
-    with pytest.raises(InvalidInput, match="row 3"):
-        records_read(f)
+    ann, bob = records_read(f)
+    assert ann.birth_date == dt.date(1940, 1, 2)
+    assert (bob.id, bob.birth_date, bob.birth_year) == ("2", None, None)
 
 
 def test_empty_and_duplicate(tmp_path):
@@ -233,8 +235,12 @@ def test_evaluate_prints_report_without_personal_data(capsys):
     assert "model v1" in out and store.model_active().version == 1  # trained
     for label in ("precision", "recall", "F1", "pairs sent to review",
                   "without a shared NHS number", "movers", "false positives",
-                  "false negatives"):  # fmt: skip
+                  "false negatives", "missing values (null)"):  # fmt: skip
         assert label in out
+    # the synthetic area has every name and date of birth, and no other
+    # identifier or address line
+    assert "given_name 0, family_name 0, birth_date 0" in out
+    assert "identifier 400" not in out and "identifier " in out
     records, _ = area_records(area_generate(people=400))
     for r in records:
         assert r.birth_date.isoformat() not in out

@@ -16,7 +16,15 @@ from joinedup.people.matching.prepare import ROW_COLUMNS
 
 log = logging.getLogger(__name__)
 
-COMPARISONS: tuple[str, ...] = ("name", "birth_date", "address", "sex", "nhs_number")
+COMPARISONS: tuple[str, ...] = (
+    "name",
+    "birth_date",
+    "address",
+    "sex",
+    "nhs_number",
+    "identifier",
+    "address_line",
+)
 
 _SCHEMA = pa.schema(
     [
@@ -27,11 +35,14 @@ _SCHEMA = pa.schema(
         ("family_name", pa.string()),
         ("given_canon", pa.string()),
         ("birth_date", pa.string()),
+        ("birth_year", pa.string()),
         ("sex", pa.string()),
         ("postcode", pa.string()),
         ("postcode_sector", pa.string()),
         ("postcode_district", pa.string()),
         ("postcodes", pa.list_(pa.string())),
+        ("identifier", pa.string()),
+        ("address_line", pa.string()),
     ]
 )
 
@@ -83,14 +94,21 @@ def _linker(tables: list[pa.Table], settings: dict) -> Any:
 
 
 def model_train(
-    rows: list[dict[str, Any]], *, seed: int = 42, max_pairs: float = 2e6
+    rows: list[dict[str, Any]],
+    right: list[dict[str, Any]] | None = None,
+    *,
+    seed: int = 42,
+    max_pairs: float = 2e6,
 ) -> dict[str, Any]:
-    """Train the model on one set of rows (deduplication): the prior from
-    near-certain rules, u by random sampling, m by EM. Returns the model as
+    """Train the model on one set of rows (deduplication) or on two (`right`:
+    linkage between them, as two files are linked): the prior from near-certain
+    rules, u by random sampling, m by EM (no labels needed). Returns the model as
     Splink's JSON settings."""
-    linker = _linker([_table(rows)], ms.settings_build(link_type="dedupe_only"))
+    link_type = "dedupe_only" if right is None else "link_only"
+    tables = [_table(rows)] if right is None else [_table(rows), _table(right)]
+    linker = _linker(tables, ms.settings_build(link_type=link_type))
     linker.training.estimate_probability_two_random_records_match(
-        list(ms.PRIOR_RULES), recall=ms.PRIOR_RECALL
+        list(ms.prior_rules(rows, right)), recall=ms.PRIOR_RECALL
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in ms.TRAINING_BLOCKING_RULES:
@@ -98,7 +116,7 @@ def model_train(
             rule, record_sample_proportion=1.0
         )
     model: dict[str, Any] = model_fill_unobserved(linker.misc.save_model_to_json())
-    log.info("matching model trained on %d rows", len(rows))
+    log.info("matching model trained on %d rows", len(rows) + len(right or []))
     return model
 
 
@@ -133,13 +151,30 @@ def _bits(row: dict[str, Any], name: str) -> float:
 UNOBSERVED_DEFAULTS: dict[str, tuple[float, float]] = {
     "A postcode in the address history agrees (moved)": (0.05, 0.003),
     "Same postcode sector": (0.005, 0.02),
+    # A name or a full date missing on one side only, the rest agreeing: about
+    # the evidence of that name or that year alone (a Bayes factor near 100 for
+    # a name of average frequency, 80 for a year of birth among 80 years).
+    "Given name missing, family name agrees": (0.01, 0.0001),
+    "Family name missing, given name agrees": (0.01, 0.0001),
+    "Same year of birth, a date given as the year only": (0.01, 0.000125),
 }
 
 
 def model_fill_unobserved(model: dict[str, Any]) -> dict[str, Any]:
     """Give every level the training could not estimate an m and u: the
-    documented defaults above, else a small m (disagreement is rare in matches)."""
+    documented defaults above, else a small m (disagreement is rare in matches).
+    A comparison the training data never had (its column empty there, e.g. an
+    identifier the synthetic area does not carry) gets m = u at every level: it
+    counts neither for nor against a pair until a model is trained on data that
+    has it."""
     for comparison in model["comparisons"]:
+        levels = [
+            lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")
+        ]
+        if not any("u_probability" in lv for lv in levels):
+            for level in levels:
+                level["m_probability"] = level["u_probability"] = 1.0 / len(levels)
+            continue
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue

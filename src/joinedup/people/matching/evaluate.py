@@ -113,6 +113,31 @@ def without_nhs(
     return {(a, b) for a, b in true_pairs if not (nhs[a] and nhs[a] == nhs[b])}
 
 
+# The engine row columns whose nulls `--evaluate` counts (the comparisons' inputs).
+NULL_COLUMNS = ("given_name", "family_name", "birth_date", "postcode", "sex",
+                "nhs_number", "identifier", "address_line")  # fmt: skip
+
+
+def null_counts(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Per column, how many rows are null (missing) for the comparisons;
+    "birth_date_year_only": dates of birth kept only as a year."""
+    out = {c: sum(1 for r in rows if r[c] is None) for c in NULL_COLUMNS}
+    out["birth_date_year_only"] = sum(
+        1 for r in rows if r["birth_date"] is None and r["birth_year"] is not None
+    )
+    return out
+
+
+def null_counts_line(rows: Sequence[dict[str, Any]]) -> str:
+    counts = null_counts(rows)
+    year_only = counts.pop("birth_date_year_only")
+    text = ", ".join(f"{c} {n}" for c, n in counts.items())
+    return (
+        f"missing values (null) of {len(rows)} records: {text}"
+        f" (birth_date: {year_only} kept as the year only)"
+    )
+
+
 class _Decision(Protocol):
     """What the report reads of a `pipeline.PairDecision`."""
 
@@ -182,9 +207,10 @@ def accuracy_report(
     false_neg = true_pairs - linked
     contributions = {k: d.contributions for k, d in by_pair.items()}
     unscored = [p for p in false_neg if p not in by_pair]
+    all_rows = rows_build(records)
     if unscored:  # below the review floor or never a candidate: score them here
         scorer = Scorer(model)
-        rows = {r["unique_id"]: r for r in rows_build(records)}
+        rows = {r["unique_id"]: r for r in all_rows}
         for a, b in unscored:
             contributions[(a, b)] = scorer.score(rows[a], rows[b]).contributions
     fn_review = len(false_neg & review)
@@ -204,4 +230,5 @@ def accuracy_report(
         f"false negatives {len(false_neg)} ({fn_review} in review, "
         f"{len(false_neg) - fn_review} below it), most often disagreeing: "
         + _disagreements(false_neg, contributions, top),
+        null_counts_line(all_rows),
     ]

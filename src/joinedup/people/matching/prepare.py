@@ -22,11 +22,14 @@ ROW_COLUMNS: tuple[str, ...] = (
     "family_name",
     "given_canon",
     "birth_date",
+    "birth_year",
     "sex",
     "postcode",
     "postcode_sector",
     "postcode_district",
     "postcodes",
+    "identifier",
+    "address_line",
 )
 
 
@@ -34,7 +37,10 @@ ROW_COLUMNS: tuple[str, ...] = (
 class MatchRecord:
     """What identity matching knows of one record (a source record or a person of
     the index). `postcodes` holds every known postcode, current first: the address
-    history is one piece of evidence, not several."""
+    history is one piece of evidence, not several. `birth_year` holds what a
+    partial date of birth gives ("1941", "1941-02") when `birth_date` is None;
+    `identifier` is another number both sources share (a council client number,
+    a social security number), `address_line` the address without its postcode."""
 
     id: str
     given_name: str
@@ -45,6 +51,9 @@ class MatchRecord:
     nhs_number: str | None = None
     nhs_verified: bool = False
     postcodes: tuple[str, ...] = field(default_factory=tuple)
+    birth_year: int | None = None
+    identifier: str | None = None
+    address_line: str = ""
 
 
 def postcode_normalise(value: str) -> str:
@@ -65,14 +74,30 @@ def postcode_district(postcode: str) -> str:
     return postcode.split(" ")[0] if " " in postcode else ""
 
 
+def identifier_normalise(value: str) -> str:
+    """Letters and digits only, upper case ("123-456 a" -> "123456A")."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def address_line_normalise(value: str) -> str:
+    """Upper case, letters, digits and single spaces ("8, Stanley St." ->
+    "8 STANLEY ST")."""
+    return " ".join(
+        "".join(ch if ch.isalnum() else " " for ch in value.upper()).split()
+    )
+
+
 def _or_none(value: str) -> str | None:
     return value or None
 
 
 def row_build(record: MatchRecord, *, source_dataset: str = "a") -> dict[str, Any]:
     """The engine row of one record: names normalised, nickname canonical form,
-    date of birth as ISO text (so day/month can be compared character-wise),
-    postcode with its sector and district, and the postcode history."""
+    date of birth as ISO text (so day/month can be compared character-wise) and
+    its year on its own (all a partial date keeps), postcode with its sector and
+    district, the postcode history, the other identifier and the address line.
+    Anything empty is None (SQL NULL): the comparisons' null levels and Splink's
+    term frequencies (counted over non-null values) rely on it."""
     given = normalise_name(record.given_name)
     family = normalise_name(record.family_name)
     postcode = postcode_normalise(record.postcode)
@@ -82,6 +107,7 @@ def row_build(record: MatchRecord, *, source_dataset: str = "a") -> dict[str, An
         if p and p not in history:
             history.append(p)
     sex = record.sex if record.sex in ("male", "female") else ""
+    year = record.birth_date.year if record.birth_date else record.birth_year
     return {
         "unique_id": record.id,
         "source_dataset": source_dataset,
@@ -91,11 +117,14 @@ def row_build(record: MatchRecord, *, source_dataset: str = "a") -> dict[str, An
         "family_name": _or_none(family),
         "given_canon": _or_none(name_canonical(given)),
         "birth_date": record.birth_date.isoformat() if record.birth_date else None,
+        "birth_year": f"{year:04d}" if year else None,
         "sex": _or_none(sex),
         "postcode": _or_none(postcode),
         "postcode_sector": _or_none(postcode_sector(postcode)),
         "postcode_district": _or_none(postcode_district(postcode)),
         "postcodes": history or None,
+        "identifier": _or_none(identifier_normalise(record.identifier or "")),
+        "address_line": _or_none(address_line_normalise(record.address_line)),
     }
 
 

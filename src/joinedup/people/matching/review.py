@@ -307,6 +307,8 @@ def candidate_review_open(*, actor: Actor, candidate_id: int) -> CandidateReview
     rows = []
     for key in COMPARISONS:
         found = candidate.contributions.get(key) or {}
+        if key not in LABELS and not found.get("weight"):
+            continue  # a comparison only files carry (identifier): nothing here
         rows.append(
             ComparisonRow(
                 key=key,

@@ -8,7 +8,7 @@ observed level (0 for a null level) + the term-frequency adjustment of levels th
 have one (tf_adjustment_weight * (log2(u of the exact-match level) -
 log2(max(tf_l, tf_r)))). Probability = 2^w / (1 + 2^w).
 
-Each level of `settings.py` has its predicate here, once, in the same order: the
+Each level of `settings.py` has its predicate here, once, found by its label: the
 SQL there and the Python here must agree, and tests/people/matching/test_score.py
 checks the match weights against Splink's own for a sample of pairs (within 0.01).
 Rows are the dicts of `prepare.row_build`.
@@ -96,65 +96,120 @@ def _jw(left: Row, right: Row, column: str) -> float:
     return jaro_winkler(a, b)
 
 
-def _year(value: str | None) -> str | None:
-    return value[:4] if value is not None else None
+def _both(a: Row, b: Row, column: str) -> bool:
+    return a[column] is not None and b[column] is not None
 
 
-# One predicate per level, in the order of settings.py (null level first, ELSE
-# last is implied); `a` is the _l row, `b` the _r row. Keys are the comparisons'
-# output column names.
-LEVELS: dict[str, tuple[Predicate, ...]] = {
-    "name": (
-        lambda a, b: (
-            a["given_name"] is None
-            or b["given_name"] is None
-            or a["family_name"] is None
-            or b["family_name"] is None
+def _lev(a: Row, b: Row, column: str) -> int:
+    """SQL levenshtein(column_l, column_r); a large number when either is NULL
+    (the SQL comparison is then NULL, i.e. false)."""
+    x, y = a[column], b[column]
+    return levenshtein(x, y) if x is not None and y is not None else 1 << 30
+
+
+# One predicate per level label of settings.py (the ELSE level is implied); `a`
+# is the _l row, `b` the _r row. Keys are the comparisons' output column names.
+# Levels are found by label, not position, so a model stored before a level was
+# added still scores with its own levels: labels of such earlier levels stay
+# here with their meaning ("Name missing", "Date of birth missing").
+LEVELS: dict[str, dict[str, Predicate]] = {
+    "name": {
+        "Name missing": lambda a, b: (
+            not (_both(a, b, "given_name") and _both(a, b, "family_name"))
         ),
-        lambda a, b: _eq(a, b, "given_name") and _eq(a, b, "family_name"),
-        lambda a, b: _eq(a, b, "family_name") and _eq(a, b, "given_canon"),
-        lambda a, b: (
+        "No name to compare": lambda a, b: (
+            not _both(a, b, "given_name") and not _both(a, b, "family_name")
+        ),
+        "Exact name": lambda a, b: _eq(a, b, "given_name") and _eq(a, b, "family_name"),
+        "Family name exact, given name a variant (nickname)": lambda a, b: (
+            _eq(a, b, "family_name") and _eq(a, b, "given_canon")
+        ),
+        "Given and family names swapped": lambda a, b: (
             _eq(a, b, "given_name", "family_name")
             and _eq(a, b, "family_name", "given_name")
         ),
-        lambda a, b: _eq(a, b, "family_name") and _jw(a, b, "given_name") >= 0.88,
-        lambda a, b: _eq(a, b, "given_canon") and _jw(a, b, "family_name") >= 0.9,
-        lambda a, b: (
+        "Family name exact, given name similar": lambda a, b: (
+            _eq(a, b, "family_name") and _jw(a, b, "given_name") >= 0.88
+        ),
+        "Given name exact, family name similar": lambda a, b: (
+            _eq(a, b, "given_canon") and _jw(a, b, "family_name") >= 0.9
+        ),
+        "Both names similar": lambda a, b: (
             _jw(a, b, "given_name") >= 0.88 and _jw(a, b, "family_name") >= 0.88
         ),
-        lambda a, b: _eq(a, b, "given_canon"),
-        lambda a, b: _eq(a, b, "family_name"),
-    ),
-    "birth_date": (
-        lambda a, b: a["birth_date"] is None or b["birth_date"] is None,
-        lambda a, b: _eq(a, b, "birth_date"),
-        lambda a, b: (
-            a["birth_date"][:4] == b["birth_date"][:4]
+        "Given name missing, family name agrees": lambda a, b: (
+            not _both(a, b, "given_name") and _eq(a, b, "family_name")
+        ),
+        "Family name missing, given name agrees": lambda a, b: (
+            not _both(a, b, "family_name") and _eq(a, b, "given_canon")
+        ),
+        "Given name missing, family name similar": lambda a, b: (
+            not _both(a, b, "given_name") and _jw(a, b, "family_name") >= 0.88
+        ),
+        "Family name missing, given name similar": lambda a, b: (
+            not _both(a, b, "family_name") and _jw(a, b, "given_name") >= 0.88
+        ),
+        "Given name agrees, family name differs (e.g. changed on marriage)": (
+            lambda a, b: _eq(a, b, "given_canon")
+        ),
+        "Family name agrees only": lambda a, b: _eq(a, b, "family_name"),
+    },
+    "birth_date": {
+        "Date of birth missing": lambda a, b: not _both(a, b, "birth_date"),
+        "Year of birth missing": lambda a, b: not _both(a, b, "birth_year"),
+        "Exact date of birth": lambda a, b: _eq(a, b, "birth_date"),
+        "Day and month transposed": lambda a, b: (
+            _both(a, b, "birth_date")
+            and a["birth_date"][:4] == b["birth_date"][:4]
             and a["birth_date"][5:7] == b["birth_date"][8:10]
             and a["birth_date"][8:10] == b["birth_date"][5:7]
         ),
-        lambda a, b: levenshtein(a["birth_date"], b["birth_date"]) <= 1,
-        lambda a, b: _year(a["birth_date"]) == _year(b["birth_date"]),
-    ),
-    "address": (
-        lambda a, b: a["postcode"] is None or b["postcode"] is None,
-        lambda a, b: _eq(a, b, "postcode"),
-        lambda a, b: bool(
+        "One digit different": lambda a, b: _lev(a, b, "birth_date") <= 1,
+        "Same year of birth, a date given as the year only": lambda a, b: (
+            not _both(a, b, "birth_date") and _eq(a, b, "birth_year")
+        ),
+        "Same year of birth": lambda a, b: _eq(a, b, "birth_year"),
+    },
+    "address": {
+        "Postcode missing": lambda a, b: not _both(a, b, "postcode"),
+        "Same postcode": lambda a, b: _eq(a, b, "postcode"),
+        "A postcode in the address history agrees (moved)": lambda a, b: bool(
             a["postcodes"]
             and b["postcodes"]
             and set(a["postcodes"]) & set(b["postcodes"])
         ),
-        lambda a, b: _eq(a, b, "postcode_sector"),
-        lambda a, b: _eq(a, b, "postcode_district"),
-    ),
-    "sex": (
-        lambda a, b: a["sex"] is None or b["sex"] is None,
-        lambda a, b: _eq(a, b, "sex"),
-    ),
-    "nhs_number": (
-        lambda a, b: a["nhs_number"] is None or b["nhs_number"] is None,
-        lambda a, b: _eq(a, b, "nhs_number"),
-    ),
+        "Same postcode sector": lambda a, b: _eq(a, b, "postcode_sector"),
+        "Same postcode district": lambda a, b: _eq(a, b, "postcode_district"),
+        "Postcode one or two characters different": lambda a, b: (
+            _lev(a, b, "postcode") <= 2
+        ),
+    },
+    "sex": {
+        "Sex not known": lambda a, b: not _both(a, b, "sex"),
+        "Same sex": lambda a, b: _eq(a, b, "sex"),
+    },
+    "nhs_number": {
+        "NHS number missing": lambda a, b: not _both(a, b, "nhs_number"),
+        "Same NHS number": lambda a, b: _eq(a, b, "nhs_number"),
+    },
+    "identifier": {
+        "Identifier missing": lambda a, b: not _both(a, b, "identifier"),
+        "Same identifier": lambda a, b: _eq(a, b, "identifier"),
+        "Identifier one character different": lambda a, b: (
+            _lev(a, b, "identifier") <= 1
+        ),
+        "Identifier two characters different": lambda a, b: (
+            _lev(a, b, "identifier") <= 2
+        ),
+    },
+    "address_line": {
+        "Address missing": lambda a, b: not _both(a, b, "address_line"),
+        "Same address": lambda a, b: _eq(a, b, "address_line"),
+        "Address very similar (a typing error)": lambda a, b: (
+            _jw(a, b, "address_line") >= 0.95
+        ),
+        "Address similar": lambda a, b: _jw(a, b, "address_line") >= 0.85,
+    },
 }
 
 
@@ -187,10 +242,14 @@ class Scorer:
         comparisons: list[_Comparison] = []
         for comparison in model["comparisons"]:
             name = comparison["output_column_name"]
-            predicates = LEVELS[name]
+            known = LEVELS.get(name, {})
             raw = comparison["comparison_levels"]
-            if len(raw) != len(predicates) + 1 or raw[-1]["sql_condition"] != "ELSE":
+            labels = [lv.get("label_for_charts", "") for lv in raw[:-1]]
+            if raw[-1]["sql_condition"] != "ELSE" or any(
+                label not in known for label in labels
+            ):
                 raise ValueError(f"model and scorer disagree on comparison {name}")
+            predicates = tuple(known[label] for label in labels)
             exact_u: dict[str, float] = {}
             for lv in raw:
                 condition = lv["sql_condition"].strip()

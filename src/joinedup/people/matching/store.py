@@ -20,11 +20,15 @@ def model_save(
     thresholds: Thresholds,
     trained_on: str = "",
     metrics: dict[str, Any] | None = None,
+    activate: bool = True,
 ) -> MatchingModel:
-    """Store a trained model as the next version and make it the active one."""
+    """Store a trained model as the next version and make it the active one
+    (unless `activate` is False: a model fitted to one pair of files is kept so
+    its decisions can be explained, but does not score the person index)."""
     with transaction.atomic():
         latest = MatchingModel.objects.select_for_update().aggregate(v=Max("version"))
-        MatchingModel.objects.filter(is_active=True).update(is_active=False)
+        if activate:
+            MatchingModel.objects.filter(is_active=True).update(is_active=False)
         return MatchingModel.objects.create(
             version=(latest["v"] or 0) + 1,
             settings_json=settings_json,
@@ -32,7 +36,7 @@ def model_save(
             lower_threshold=thresholds.lower,
             trained_on=trained_on,
             metrics=metrics or {},
-            is_active=True,
+            is_active=activate,
         )
 
 
