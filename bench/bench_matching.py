@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from joinedup.people.matching.pipeline import link_within
     from joinedup.people.matching.prepare import rows_build
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=20_000)
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    records, truth = ev.area_records(area_generate(people=args.people))
+    records, truth = area_records(area_generate(people=args.people))
     t1 = time.perf_counter()
     model = engine.model_train(rows_build(records))
     t2 = time.perf_counter()

@@ -42,13 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection, transaction
 
     from joinedup.people.matching import engine, store
-    from joinedup.people.matching import evaluate as ev
     from joinedup.people.matching.outcomes import thresholds_from_settings
     from joinedup.people.matching.prepare import MatchRecord, rows_build
     from joinedup.people.matching.resolve import person_resolve
     from joinedup.people.models import Person, normalise_name
     from joinedup.people.nhs_number import nhs_number_check_digit
     from joinedup.synth.generator import DEFAULT_SEED, MAX_PEOPLE, area_generate
+    from joinedup.synth.matching import area_records
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     t = time.perf_counter()
-    train, _ = ev.area_records(area_generate(people=20_000, seed=4242))
+    train, _ = area_records(area_generate(people=20_000, seed=4242))
     store.model_save(
         settings_json=engine.model_train(rows_build(train)),
         thresholds=thresholds_from_settings(),

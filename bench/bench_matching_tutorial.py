@@ -107,13 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     from joinedup.people.matching.outcomes import thresholds_from_settings
     from joinedup.people.matching.prepare import deterministic_pairs, rows_build
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=20_000)
     args = parser.parse_args(argv)
     chosen = thresholds_from_settings()
 
-    records, truth = ev.area_records(area_generate(people=args.people))
+    records, truth = area_records(area_generate(people=args.people))
     rows = rows_build(records)
     true_pairs = truth.pairs()
     nhs_links = {tuple(sorted(p)) for p in deterministic_pairs(rows)}

@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
+from joinedup.cli.matching import cmd_link, link_arguments
 from joinedup.errors import InvalidInput
-from joinedup.people.matching.cli import cmd_link, link_arguments
 from joinedup.people.matching.files import records_read
 
 
@@ -82,7 +82,7 @@ def test_two_files_link(tmp_path):
 
 @pytest.mark.django_db
 def test_bad_file_leaves_no_output(tmp_path):
-    from joinedup.cli import CommandError
+    from joinedup.cli.common import CommandError
 
     f = _csv(tmp_path / "a.csv", ["id", "forename"], [["1", "Ann"]])
     out = tmp_path / "m.csv"
@@ -227,8 +227,8 @@ def test_accuracy_report_counts_errors_by_level():
 @pytest.mark.django_db
 def test_evaluate_prints_report_without_personal_data(capsys):
     from joinedup.people.matching import store
-    from joinedup.people.matching.evaluate import area_records
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
     cmd_link(_args("--evaluate", "--people", "400"))
     out = capsys.readouterr().out
@@ -252,7 +252,7 @@ def test_evaluate_prints_report_without_personal_data(capsys):
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     import io
 
-    from joinedup.people.matching import cli
+    from joinedup.cli import matching as cli
 
     class Tty(io.StringIO):
         def isatty(self):

@@ -8,11 +8,12 @@ from joinedup.people.matching.outcomes import Thresholds
 from joinedup.people.matching.pipeline import link_within
 from joinedup.people.matching.prepare import rows_build
 from joinedup.synth.generator import area_generate
+from joinedup.synth.matching import area_records
 
 
 @pytest.fixture(scope="module")
 def trained():
-    records, truth = ev.area_records(area_generate(people=1500))
+    records, truth = area_records(area_generate(people=1500))
     model = engine.model_train(rows_build(records))
     return records, truth, model
 

@@ -77,7 +77,7 @@ def test_a_mover_is_found_through_the_address_history(tmp_path):
     address."""
     import argparse
 
-    from joinedup.people.matching.cli import cmd_link, link_arguments
+    from joinedup.cli.matching import cmd_link, link_arguments
 
     def run(b_header, b_rows, out):
         p = argparse.ArgumentParser()

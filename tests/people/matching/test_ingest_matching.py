@@ -11,7 +11,6 @@ import pytest
 
 from joinedup.people import services
 from joinedup.people.matching import engine, store
-from joinedup.people.matching import evaluate as ev
 from joinedup.people.matching.outcomes import Thresholds
 from joinedup.people.matching.prepare import rows_build
 from joinedup.people.models import (
@@ -24,6 +23,7 @@ from joinedup.people.models import (
 from joinedup.people.services import SourceDemographics, SourceRecordBatch
 from joinedup.people.services import source as services_source
 from joinedup.synth.generator import area_generate
+from joinedup.synth.matching import area_records
 from tests.factories import SourceSystemFactory, valid_nhs_number
 
 DOB = dt.date(1941, 2, 3)
@@ -33,7 +33,7 @@ SEEN = dt.datetime(2026, 1, 10, 9, 30, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module")
 def trained_json():
-    records, _truth = ev.area_records(area_generate(people=1500))
+    records, _truth = area_records(area_generate(people=1500))
     return engine.model_train(rows_build(records))
 
 

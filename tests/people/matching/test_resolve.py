@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from joinedup.people.matching import engine, store
-from joinedup.people.matching import evaluate as ev
 from joinedup.people.matching.outcomes import Outcome, Thresholds
 from joinedup.people.matching.prepare import MatchRecord, rows_build
 from joinedup.people.matching.resolve import (
@@ -17,6 +16,7 @@ from joinedup.people.matching.resolve import (
 )
 from joinedup.people.models import Address, CandidateStatus, MatchCandidate
 from joinedup.synth.generator import area_generate
+from joinedup.synth.matching import area_records
 from tests.factories import PersonFactory
 
 DOB = dt.date(1941, 2, 3)
@@ -24,7 +24,7 @@ DOB = dt.date(1941, 2, 3)
 
 @pytest.fixture(scope="module")
 def trained_json():
-    records, _truth = ev.area_records(area_generate(people=1500))
+    records, _truth = area_records(area_generate(people=1500))
     return engine.model_train(rows_build(records))
 
 

@@ -9,15 +9,15 @@ import duckdb
 import pytest
 
 from joinedup.people.matching import engine
-from joinedup.people.matching import evaluate as ev
 from joinedup.people.matching.prepare import rows_build
 from joinedup.people.matching.score import Scorer, jaro_winkler, levenshtein, tf_table
 from joinedup.synth.generator import area_generate
+from joinedup.synth.matching import area_records
 
 
 @pytest.fixture(scope="module")
 def area_rows():
-    records, _truth = ev.area_records(area_generate(people=1200, seed=11))
+    records, _truth = area_records(area_generate(people=1200, seed=11))
     return rows_build(records)
 
 

@@ -59,8 +59,9 @@ def test_spark_local_scores_as_duckdb_does(spark, tmp_path, capsys):
     from joinedup.people.matching.prepare import rows_build
     from joinedup.people.matching.spark import predict_spark
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
-    records, truth = ev.area_records(area_generate(people=1500))
+    records, truth = area_records(area_generate(people=1500))
     rows = rows_build(records)
     model = engine.model_train(rows, max_pairs=2e5)
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from joinedup.people.matching.prepare import MatchRecord
-from joinedup.synth.area import Area
 
 
 @dataclass(frozen=True)
@@ -28,29 +27,6 @@ class Truth:
             ids.sort()
             out.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
         return out
-
-
-def area_records(area: Area) -> tuple[list[MatchRecord], Truth]:
-    """Every source record of the area as a MatchRecord, with the ground truth."""
-    records: list[MatchRecord] = []
-    person_of: dict[str, str] = {}
-    for person in area.iter_people():
-        for r in person.records:
-            rid = f"{r.system_code}:{r.local_id}"
-            person_of[rid] = person.key
-            records.append(
-                MatchRecord(
-                    id=rid,
-                    given_name=r.given_name,
-                    family_name=r.family_name,
-                    birth_date=r.birth_date,
-                    sex=r.sex,
-                    postcode=r.postcode,
-                    nhs_number=r.nhs_number,
-                    nhs_verified=r.nhs_number_status == "01",
-                )
-            )
-    return records, Truth(person_of)
 
 
 def _key(a: str, b: str) -> tuple[str, str]:

@@ -129,10 +129,10 @@ def _write(out: pathlib.Path, rows: list[tuple]) -> None:
 def cmd_link(args: argparse.Namespace) -> None:
     import logging
 
-    from joinedup.cli import CommandError, _django_setup, _migrate
+    from joinedup.cli.common import CommandError, django_setup, migrate
 
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     logging.getLogger("splink").setLevel(logging.ERROR)
     from joinedup.people.matching import engine, store
     from joinedup.people.matching.files import file_read, mapping_parse
@@ -141,8 +141,8 @@ def cmd_link(args: argparse.Namespace) -> None:
     from joinedup.people.matching.prepare import rows_build
 
     def train(people: int) -> store.MatchingModel:
-        from joinedup.people.matching.evaluate import area_records
         from joinedup.synth.generator import area_generate
+        from joinedup.synth.matching import area_records
 
         records, _truth = area_records(area_generate(people=people))
         saved = store.model_save(
@@ -150,9 +150,7 @@ def cmd_link(args: argparse.Namespace) -> None:
             thresholds=thresholds_from_settings(),
             trained_on=f"synthetic:{people}",
         )
-        print(  # noqa: T201 (CLI handler)
-            f"matching model v{saved.version} trained on {len(records)} records"
-        )
+        print(f"matching model v{saved.version} trained on {len(records)} records")
         return saved
 
     if args.train_on_files and (args.train or not args.file):
@@ -192,8 +190,8 @@ def cmd_link(args: argparse.Namespace) -> None:
         for read in reads:
             # counts and column names only: never a value
             for note in read.notes:
-                print(note, file=sys.stderr)  # noqa: T201
-            print(read.missing_line())  # noqa: T201
+                print(note, file=sys.stderr)
+            print(read.missing_line())
         if args.train_on_files:
             bar.step("training a model on the files")
             sides = [rows_build(f, source_dataset=str(i)) for i, f in enumerate(files)]
@@ -208,7 +206,7 @@ def cmd_link(args: argparse.Namespace) -> None:
                 + ",".join(pathlib.Path(f).name for f in args.file)[:150],
                 activate=False,
             )
-            print(  # noqa: T201
+            print(
                 f"matching model v{active.version} trained on the files"
                 f" ({sum(len(f) for f in files)} records; not made active)"
             )
@@ -250,7 +248,7 @@ def cmd_link(args: argparse.Namespace) -> None:
         ]
         _write(out, rows)
         bar.step("done")
-    print(f"{len(rows)} proposed link(s) written to {out}")  # noqa: T201
+    print(f"{len(rows)} proposed link(s) written to {out}")
 
 
 def _evaluate(people: int, train: Any) -> None:
@@ -259,6 +257,7 @@ def _evaluate(people: int, train: Any) -> None:
     from joinedup.people.matching import evaluate, store
     from joinedup.people.matching.pipeline import link_within
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
     active = store.model_active()
     with _progress(4 + (active is None)) as bar:
@@ -266,7 +265,7 @@ def _evaluate(people: int, train: Any) -> None:
             bar.step("training a model")
             active = train(people)
         bar.step(f"generating {people} people")
-        records, truth = evaluate.area_records(area_generate(people=people))
+        records, truth = area_records(area_generate(people=people))
         thresholds = store.model_thresholds(active)
         bar.step(f"linking {len(records)} records")
         decisions = link_within(
@@ -282,8 +281,6 @@ def _evaluate(people: int, train: Any) -> None:
             model=active.settings_json,
         )
         bar.step("done")
-    print(  # noqa: T201
-        f"synthetic area of {people} people, model v{active.version}"
-    )
+    print(f"synthetic area of {people} people, model v{active.version}")
     for line in lines:
-        print(line)  # noqa: T201
+        print(line)

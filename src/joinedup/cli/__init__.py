@@ -10,29 +10,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from joinedup.people.matching.cli import cmd_link, link_arguments
+from joinedup.cli.common import CommandError, django_setup, migrate
+from joinedup.cli.matching import cmd_link, link_arguments
 
 if TYPE_CHECKING:
     from joinedup.interop.services import Tally
 
 DEMO_PASSWORD = "joinedup-demo-2026"
-
-
-class CommandError(Exception):
-    """Bad input or an impossible request: printed as one line, exit status 2."""
-
-
-def _django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.config.settings")
-    import django
-
-    django.setup()
-
-
-def _migrate(*, quiet: bool = True) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
 
 
 def _positive(value: str) -> int:
@@ -142,7 +126,7 @@ def _ingest_area(people: int, seed: int) -> None:
     print(f"Writing the source systems' extracts of {people:,} people to {out}")
     extracts_write(area=area, out_dir=out)
     organisations_and_systems_load(area=area)
-    from joinedup.people.matching.demo import model_train_for_area
+    from joinedup.synth.matching import model_train_for_area
 
     print("Training the identity matching model on the area")
     model_train_for_area(area=area)
@@ -160,8 +144,8 @@ def _ingest_area(people: int, seed: int) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.errors import DomainError
     from joinedup.interop.paths import paths_ingest
 
@@ -183,8 +167,8 @@ def cmd_ingest(args: argparse.Namespace) -> None:
 
 
 def cmd_mllp(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     import logging
 
     from joinedup.discharge.adt import hl7_ingest_with_stays
@@ -201,8 +185,8 @@ def cmd_mllp(args: argparse.Namespace) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.people.models import Person
 
     if Person.objects.exists():
@@ -215,8 +199,8 @@ def cmd_load(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     # The demo signs in without an authenticator app; production requires one.
     os.environ.setdefault("JOINEDUP_REQUIRE_2FA", "0")
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.people.models import Person
     from joinedup.synth.demo import demo_users_create
 
@@ -238,8 +222,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     _serve(host=args.host, port=args.port, workers=args.workers)
 
 
@@ -252,8 +236,8 @@ def _serve(*, host: str, port: int, workers: int) -> None:
 
 
 def cmd_user_create(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.errors import DomainError
     from joinedup.governance.services import user_create
 
@@ -275,8 +259,8 @@ def cmd_user_create(args: argparse.Namespace) -> None:
 
 
 def cmd_token_create(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.errors import DomainError
     from joinedup.governance.services import token_create
 
@@ -289,7 +273,7 @@ def cmd_token_create(args: argparse.Namespace) -> None:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     from joinedup.governance.selectors import audit_chain_verify
 
     result = audit_chain_verify()
@@ -302,12 +286,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate(quiet=False)
+    django_setup()
+    migrate(quiet=False)
 
 
 def cmd_mesh_send(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     from joinedup.discharge.mesh import mesh_config_from_env, outbox_process
     from joinedup.errors import InvalidInput
 
@@ -322,9 +306,9 @@ def cmd_mesh_send(args: argparse.Namespace) -> None:
 
 
 def cmd_population_refresh(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
-    from joinedup.population.cli import refresh_with_progress
+    django_setup()
+    migrate()
+    from joinedup.cli.population import refresh_with_progress
     from joinedup.population.services import RefreshError
 
     try:
@@ -338,8 +322,8 @@ def cmd_population_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_reference_postcodes(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.errors import DomainError
     from joinedup.people.areas import person_areas_apply, postcode_areas_load
 
@@ -352,8 +336,8 @@ def cmd_reference_postcodes(args: argparse.Namespace) -> None:
 
 
 def cmd_reference_opt_outs(args: argparse.Namespace) -> None:
-    _django_setup()
-    _migrate()
+    django_setup()
+    migrate()
     from joinedup.errors import DomainError
     from joinedup.people.areas import opt_outs_apply
 
@@ -382,7 +366,7 @@ def _reference_load(folder: Path) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     from joinedup.web.checks import deployment_problems
 
     problems = deployment_problems(deploy=args.deploy)
@@ -394,7 +378,7 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 
 def cmd_manage(args: argparse.Namespace) -> None:
-    _django_setup()
+    django_setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["joinedup manage", *args.rest])
