@@ -73,9 +73,7 @@ def test_the_corpus_is_large_enough_and_every_case_has_its_expectation():
 
 
 def _person(world, mrn: str) -> Person:
-    return Identifier.objects.get(
-        system=world.pas.identifier_system, value=mrn
-    ).person
+    return Identifier.objects.get(system=world.pas.identifier_system, value=mrn).person
 
 
 def _check_facts(world, facts: dict[str, Any]) -> None:
