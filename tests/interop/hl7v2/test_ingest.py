@@ -242,6 +242,14 @@ def test_messages_from_text_formats():
     assert list(messages_from_text(lines)) == [one, two]
 
 
+def test_messages_from_text_with_crlf_segments_and_a_batch_envelope():
+    one, two = adt("A01", "C1"), adt("A03", "C2")
+    crlf = "FHS|^~\\&|PAS|RJU\r\nBHS|^~\\&|PAS|RJU\r\n"
+    crlf += one.replace("\r", "\r\n") + "\r\n" + two.replace("\r", "\r\n")
+    crlf += "\r\nBTS|2\r\nFTS|1\r\n"
+    assert list(messages_from_text(crlf)) == [one, two]
+
+
 def test_unverified_nhs_number_does_not_match(world):
     nhs = valid_nhs_number(77)
     hl7_message_ingest(adt("A28", "C1", mrn="P1", nhs=nhs, nhs_status="01"))
