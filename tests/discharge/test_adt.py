@@ -4,6 +4,7 @@ hand-off task."""
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.coordination.models import Task, TaskStatus
@@ -11,6 +12,7 @@ from joinedup.discharge.models import HospitalStay
 from joinedup.discharge.services import delay_record, readiness_record
 from tests.conftest import actor_for
 from tests.discharge.conftest import hl7_adt, mllp_listener, mllp_send
+from tests.factories import PASSWORD
 
 
 def test_admission_and_discharge_over_mllp_move_the_stay_and_task(
@@ -60,3 +62,23 @@ def test_discharge_of_an_unknown_stay_makes_no_stay(transactional_db, world):
             port, hl7_adt(world, "A03", "DIS9", visit="NOPE", when=timezone.now())
         )
     assert not HospitalStay.objects.exists()
+
+
+def test_admission_without_visit_number_over_mllp_reaches_the_ward_board(
+    transactional_db, world, client
+):
+    # No PV1-19 and no PID-18: the stay is keyed by hospital number, site and
+    # admit time, and the discharge coordinator sees the patient at once.
+    admitted = timezone.now().replace(microsecond=0) - dt.timedelta(hours=3)
+    message = hl7_adt(world, "A01", "ADM-NOV", visit="", when=admitted)
+    assert "|PV1|" not in message and "\rPV1|1|I|" in message
+    with mllp_listener() as port:
+        ack = mllp_send(port, message)
+    assert "MSA|AA|ADM-NOV" in ack, ack
+    stay = HospitalStay.objects.get(person=world.person)
+    assert stay.admission_source_id.startswith("DK-")
+    assert stay.discharged_at is None and stay.ward == "Ward 7"
+    assert client.login(username=world.discharge_coordinator.username,
+                        password=PASSWORD)  # fmt: skip
+    page = client.get(reverse("discharge_board")).content.decode()
+    assert "THORNTON" in page and "Ward 7" in page

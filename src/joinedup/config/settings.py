@@ -16,6 +16,8 @@ EMAIL_URL                     where notification emails go: smtp://user:pass@hos
                               (smtp+tls://, smtps://), or console: / dummy: (default:
                               console: in debug, dummy: otherwise).
 DEFAULT_FROM_EMAIL            the sender of notification emails.
+JOINEDUP_HL7_MAX_BYTES        the largest HL7 v2 message accepted (default 10485760,
+                              10 MB); a larger one is refused with an AR.
 """
 
 from __future__ import annotations
@@ -268,6 +270,9 @@ LOGGING = {
 
 # The first page of a person's timeline, and a page of search results.
 JOINEDUP_PAGE_SIZE = int(os.environ.get("JOINEDUP_PAGE_SIZE", "25"))
+
+# HL7 v2 (MLLP and files): a message over this many bytes is refused (AR).
+JOINEDUP_HL7_MAX_BYTES = int(os.environ.get("JOINEDUP_HL7_MAX_BYTES", "10485760"))
 
 # Notifications by email hold no personal data: a line and a link.
 JOINEDUP_BASE_URL = os.environ.get("JOINEDUP_BASE_URL", "").rstrip("/")

@@ -180,6 +180,50 @@ def test_a_mixed_batch_gives_the_same_results_as_one_by_one(world):
     assert len(batch_state["quarantine"]) == 3
 
 
+def _with_pv1(message: str, visit: str, *, admit: str = "", left: str = "") -> str:
+    """The message with its PV1 replaced: PV1-19 visit, PV1-44 admit time, PV1-45
+    discharge time (a PV1 added when the message has none)."""
+    fields = [""] * 46
+    fields[:5] = ["PV1", "1", "I", "Elm Ward^^^RJU01", "E"]
+    fields[6] = "AMU^^^RJU01"
+    fields[19], fields[44], fields[45] = visit, admit, left
+    pv1 = "|".join(fields).rstrip("|")
+    segments = [x for x in message.split("\r") if not x.startswith("PV1|")]
+    return "\r".join([*segments[:3], pv1, *segments[3:]])
+
+
+def _out_of_order() -> list[str]:
+    """A feed that starts mid-stay: an update before its admission, discharges
+    and a transfer of stays never admitted here, visits without a visit number."""
+    t0, t1 = "20260105080000+0000", "20260110093000+0000"
+
+    def msg(trigger: str, cid: str, mrn: str) -> str:
+        return adt(trigger, cid, mrn=mrn, nhs=None)
+
+    return [
+        _with_pv1(msg("A08", "O1", "Q1"), "W1", admit=t0),  # opens W1
+        _with_pv1(msg("A01", "O2", "Q1"), "W1", admit=t0),  # completes it
+        _with_pv1(msg("A03", "O3", "Q2"), "W2", admit=t0, left=t1),  # opens+ends
+        _with_pv1(msg("A03", "O4", "Q3"), "W3", left=t1),  # no admit time: AE
+        _with_pv1(msg("A02", "O5", "Q4"), "W4", admit=t0),  # opens W4
+        _with_pv1(msg("A01", "O6", "Q5"), "", admit=t0),  # derived visit key
+        _with_pv1(msg("A03", "O7", "Q5"), "", admit=t0, left=t1),
+    ]
+
+
+def test_an_out_of_order_feed_gives_the_same_results_set_wise(world):
+    batches = [_out_of_order()]
+    batch_results, batch_state = _run(world, batches, set_wise=True)
+    single_results, single_state = _run(world, batches, set_wise=False)
+    assert batch_results == single_results
+    assert [r[0] for r in batch_results] == ["AA"] * 3 + ["AE"] + ["AA"] * 3
+    for table in single_state:
+        assert batch_state[table] == single_state[table], table
+    opened = [e for e in batch_state["events"] if e[2] == "admission"]
+    assert len(opened) == 4, opened  # W1, W2 from its A03, W4 from its A02, Q5's
+    assert sum(1 for e in opened if e[5] != "None") == 2  # W2 and Q5's ended
+
+
 def test_a_batch_of_new_admissions_uses_a_fixed_number_of_queries(world):
     def messages(prefix: str, n: int) -> list[str]:
         return [

@@ -162,8 +162,9 @@ def test_merge_with_unknown_prior_identifier(world):
         (adt("A01", "X9", nhs="9990000001"), "AE", "Modulus 11"),
         (adt("A01", "X10", nhs="12345"), "AE", "must be 10 digits"),
         (adt("A01", "X11", mrn=""), "AE", "no hospital number"),
-        (adt("A01", "X12", visit=""), "AE", "PV1-19"),
-        (adt("A01", "X13", nhs_status="99"), "AE", "PID-32"),
+        # No visit number, no account number, no admit time: nothing to know
+        # the visit by.
+        (adt("A03", "X12", visit=""), "AE", "PV1-19 visit number is missing"),
     ],
 )  # fmt: skip
 def test_bad_messages_are_quarantined_with_a_specific_reason(
@@ -178,6 +179,15 @@ def test_bad_messages_are_quarantined_with_a_specific_reason(
     assert item.raw == message and words in item.reason
     assert not Event.objects.exists()
     assert not Person.objects.filter(identifiers__value="M100").exists()
+
+
+def test_unknown_pid_32_code_is_read_as_not_traced_not_refused(world):
+    # PID-32 "AL" (HL7 table 0445: the name is an alias) is not an NHS number
+    # status: the message is applied, the number held as not traced.
+    result = hl7_message_ingest(adt("A01", "X13", nhs_status="AL"))
+    assert result.ack_code == "AA", result.reason
+    person = Person.objects.get(identifiers__value="M100")
+    assert person.nhs_number == NHS and not person.nhs_number_verified
 
 
 def test_reasons_do_not_repeat_patient_values(world):
@@ -230,6 +240,14 @@ def test_messages_from_text_formats():
     assert list(messages_from_text(framed)) == [one, two]
     lines = one.replace("\r", "\n") + "\n" + two.replace("\r", "\n")
     assert list(messages_from_text(lines)) == [one, two]
+
+
+def test_messages_from_text_with_crlf_segments_and_a_batch_envelope():
+    one, two = adt("A01", "C1"), adt("A03", "C2")
+    crlf = "FHS|^~\\&|PAS|RJU\r\nBHS|^~\\&|PAS|RJU\r\n"
+    crlf += one.replace("\r", "\r\n") + "\r\n" + two.replace("\r", "\r\n")
+    crlf += "\r\nBTS|2\r\nFTS|1\r\n"
+    assert list(messages_from_text(crlf)) == [one, two]
 
 
 def test_unverified_nhs_number_does_not_match(world):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from joinedup.interop.hl7v2.ack import ack_code_of
+from joinedup.interop.hl7v2.ack import ack_code_of, ack_error_location
 from joinedup.interop.hl7v2.mllp import mllp_serve
 from joinedup.interop.models import MessageReceipt, QuarantineItem
 from joinedup.record.models import Event
@@ -20,6 +20,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def listener(world) -> Iterator[int]:
+    yield from _serve()
+
+
+@pytest.fixture
+def small_listener(world, settings) -> Iterator[int]:
+    """A listener that refuses messages over 2,000 bytes."""
+    settings.JOINEDUP_HL7_MAX_BYTES = 2000
+    yield from _serve()
+
+
+def _serve() -> Iterator[int]:
     ready = threading.Event()
     stop = threading.Event()
     port: list[int] = []
@@ -130,3 +141,39 @@ def test_concurrent_senders(listener):
         t.join(30)
     assert all(ack_code_of(a) == "AA" for acks in results.values() for a in acks)
     assert Event.objects.count() == 40
+
+
+def test_message_over_the_size_limit_is_refused_and_the_connection_goes_on(
+    small_listener,
+):
+    big = adt("A01", "BIG1", extra="NTE|1|P|" + "lives alone; " * 400)
+    assert len(big) > 5000
+    too_big, fine = send(small_listener, frame(big), frame(adt("A01", "OK1")))
+    assert ack_code_of(too_big) == "AR"
+    assert "over the limit of 2,000 bytes" in too_big and "MSA|AR|BIG1" in too_big
+    assert ack_code_of(fine) == "AA"
+    item = QuarantineItem.objects.get()
+    assert item.control_id == "BIG1" and "over the limit" in item.reason
+    assert item.raw.startswith(big[:1000]) and "bytes in all]" in item.raw
+    assert Event.objects.get().source_id == "V1"  # only the message that fits
+
+
+def test_latin_1_declared_in_msh_18_is_read_and_answered_in_latin_1(listener):
+    message = adt("A01", "L1", family="Bront\u00eb").replace("UNICODE UTF-8", "8859/1")
+    with socket.create_connection(("127.0.0.1", listener), timeout=10) as sock:
+        sock.sendall(b"\x0b" + message.encode("latin-1") + b"\x1c\r")
+        data = b""
+        while not data.endswith(b"\x1c\r"):
+            data += sock.recv(65536)
+    ack = data[1:-2].decode("latin-1")
+    assert ack_code_of(ack) == "AA"
+    assert ack.split("\r")[0].split("|")[17] == "8859/1"
+    from joinedup.people.models import Person
+
+    assert Person.objects.get(identifiers__value="M100").family_name == "Bront\u00eb"
+
+
+def test_refusal_names_the_field_in_err_2(listener):
+    (ack,) = send(listener, frame(adt("A01", "E1", nhs="9990000001")))
+    assert ack_code_of(ack) == "AE"
+    assert ack_error_location(ack) == "PID^1^3^2"

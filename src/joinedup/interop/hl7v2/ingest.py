@@ -13,6 +13,9 @@
 
 The answer is only known once the transaction has committed: AA (applied, or a
 duplicate control id already applied), AE or AR (quarantined, with the reason).
+
+A message over `JOINEDUP_HL7_MAX_BYTES` (default 10 MB) is refused (AR) before it
+is read; the quarantine keeps its first 64 KB with the reason.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pathlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +58,32 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 UNKNOWN_SOURCE = "unknown"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+KEPT_OF_OVERSIZE = 64 * 1024
+
+
+def hl7_max_bytes() -> int:
+    """The largest message accepted, in bytes (setting JOINEDUP_HL7_MAX_BYTES)."""
+    return int(getattr(settings, "JOINEDUP_HL7_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def oversize_reason(size: int, limit: int) -> str:
+    return (
+        f"the message is {size:,} bytes, over the limit of {limit:,} bytes "
+        "(JOINEDUP_HL7_MAX_BYTES); nothing of it was applied"
+    )
+
+
+def _text_size(text: str, limit: int) -> int:
+    """The size in UTF-8 bytes, exact when it matters for the limit."""
+    if len(text) * 4 <= limit:
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def oversize_kept(text: str, size: int) -> str:
+    """What the quarantine keeps of a message over the limit."""
+    return text[:KEPT_OF_OVERSIZE] + f"\n[cut: {size:,} bytes in all]"
 
 
 @dataclass(frozen=True)
@@ -122,7 +152,10 @@ def _loose_header(text: str) -> Header | None:
     trigger = (
         fields[8].split("^")[1][:3] if len(fields) > 8 and "^" in fields[8] else ""
     )
-    return Header(f(3), f(4), f(5), f(6), f(7), f(9), trigger, f(10), f(12))
+    return Header(
+        f(3), f(4), f(5), f(6), f(7), f(9), trigger, f(10), f(12),
+        f(18).split("~")[0].strip().upper(),
+    )  # fmt: skip
 
 
 def _process(
@@ -133,6 +166,13 @@ def _process(
     header: Header | None = None
     source = UNKNOWN_SOURCE
     try:
+        limit = hl7_max_bytes()
+        size = _text_size(text, limit)
+        if size > limit:
+            text = oversize_kept(text, size)
+            raise Hl7Problem(
+                oversize_reason(size, limit), ack_code="AR", error_code="207"
+            )
         message = adt_parse(text)
         header = message.header
         system = systems.for_facility(header.sending_facility)
@@ -249,6 +289,9 @@ def _parsed(
     text: str, systems: SourceSystems
 ) -> tuple[AdtMessage, SourceSystem] | None:
     """The message and its source system, or None when `_process` must answer."""
+    limit = hl7_max_bytes()
+    if _text_size(text, limit) > limit:
+        return None
     try:
         message = adt_parse(text)
     except Hl7Problem:
@@ -357,22 +400,30 @@ def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Resul
 
 
 def messages_from_text(text: str) -> Iterator[str]:
-    """Messages in a file: MLLP-framed blocks, or one message a line (segments
-    separated by carriage returns), or messages separated by blank lines."""
+    """Messages in a file: MLLP-framed blocks, or segments ended by CR, LF or CR
+    LF (one message a line, or a segment a line) where each MSH segment starts a
+    new message. Batch envelope segments (FHS, BHS, BTS, FTS) are dropped."""
     if "\x0b" in text:
         for block in text.split("\x0b")[1:]:
             message = block.split("\x1c", 1)[0]
             if message.strip():
                 yield message
         return
-    if "\r" in text:
+    if "\r" in text and "\r\n" not in text:
+        # One message a line, its segments separated by carriage returns.
         for line in text.split("\n"):
             if line.strip():
-                yield line.rstrip("\r")
+                yield from _messages_of_segments(line.split("\r"))
         return
-    # Segments one a line: a new message starts at each MSH.
+    yield from _messages_of_segments(text.replace("\r\n", "\n").split("\n"))
+
+
+def _messages_of_segments(lines: Sequence[str]) -> Iterator[str]:
     current: list[str] = []
-    for line in text.split("\n"):
+    for raw in lines:
+        line = raw.rstrip("\r")
+        if line[:4] in ("FHS|", "BHS|", "BTS|", "FTS|"):
+            continue
         if line.startswith("MSH") and current:
             yield "\r".join(current)
             current = []

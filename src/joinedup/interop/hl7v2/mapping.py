@@ -1,7 +1,15 @@
 """Map a parsed ADT message onto the person index and the shared record
 (DESIGN 4.8): A01 admit, A02 transfer, A03 discharge, A04 register (A&E), A05
 pre-admit become events; A08/A28/A31 update the person; A11/A12/A13 cancel (the
-cancelled event is kept, marked, with a note); A40 merges within the system.
+cancelled event is kept, marked, with a note); A40 (and A34 of v2.3) merges
+within the system.
+
+Feeds arrive out of order: an A08 about an inpatient's visit (PV1-2 I, PV1-44
+admit time) that is not on record opens the stay, which the A01 then completes;
+an A02 or A03 for a visit not on record opens the stay from its own PV1-44 (the
+A03 closes it at once). Without an admit time such a discharge is refused (AE).
+Events of a visit whose key is not PV1-19 say so in their provenance, their
+detail ("visit_key_source") and, for the admission, their summary.
 
 Two phases: `adt_resolve` only reads and raises Hl7Problem for anything that cannot
 be applied; `adt_write` then writes. So a rejected message never half-writes, even
@@ -14,11 +22,19 @@ merges (`ADT_SET_WISE` excludes them) always go one at a time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from joinedup.governance.models import AccessCategory
-from joinedup.interop.hl7v2.parse import AdtMessage, Hl7Problem, error
+from joinedup.interop.hl7v2.parse import (
+    KEY_PV1_19,
+    KEY_SOURCES,
+    MERGE_EVENTS,
+    AdtMessage,
+    Hl7Problem,
+    Visit,
+    error,
+)
 from joinedup.people.models import NhsNumberStatus, Person
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.people.services import (
@@ -118,7 +134,7 @@ def adt_resolve(
                 "PV1-19",
             )
         plan.cancel_target = target
-    elif event == "A40":
+    elif event in MERGE_EVENTS:
         merge_from = person_for_source_id(
             source_system=source_system, local_id=message.merge_local_id
         )
@@ -143,6 +159,20 @@ def _demographics(message: AdtMessage) -> SourceDemographics:
         postcode=p.postcode,
         phone=p.phone,
     )
+
+
+def _key_note(visit: Visit) -> str:
+    """What the summary of an admission adds when its visit number was not sent."""
+    if visit.key_source == KEY_PV1_19:
+        return ""
+    return f" (no visit number sent: identified by {KEY_SOURCES[visit.key_source]})"
+
+
+def _other_identifiers(m: AdtMessage) -> list[dict[str, str]]:
+    return [
+        {"value": i.value, "type": i.type_code, "authority": i.authority}
+        for i in m.patient.other_identifiers
+    ]
 
 
 def adt_write(plan: AdtPlan) -> str:
@@ -172,10 +202,13 @@ def adt_write(plan: AdtPlan) -> str:
         return _event_end(**values)
 
     visit = m.visit
+    provenance = plan.provenance
+    if visit is not None and visit.key_source != KEY_PV1_19:
+        provenance = f"{provenance}; visit key from {visit.key_source}"[:200]
     common: dict[str, Any] = {
         "source_system": system,
         "category": AccessCategory.HEALTH,
-        "provenance": plan.provenance,
+        "provenance": provenance,
         "code": m.diagnosis_code,
         "code_display": m.diagnosis_display,
         "code_system": SNOMED
@@ -183,6 +216,43 @@ def adt_write(plan: AdtPlan) -> str:
         else m.diagnosis_system[:60],
     }
     control_id = m.header.control_id
+
+    def visit_detail(v: Visit, **values: str) -> dict[str, Any]:
+        detail: dict[str, Any] = dict(values)
+        if v.key_source != KEY_PV1_19:
+            detail["visit_key_source"] = v.key_source
+        if m.patient.other_identifiers:
+            detail["other_identifiers"] = _other_identifiers(m)
+        return detail
+
+    def admission_open(v: Visit, *, by: str, ward: str) -> bool:
+        """Open the stay of a visit not on record from a later message of it
+        (A02, A03, A08): only with an admit time. Returns whether it is new."""
+        if v.admitted_at is None:
+            return False
+        method = "elective" if v.admission_type == "C" else "emergency"
+        what = "Elective admission" if method == "elective" else "Emergency admission"
+        summary = f"{what} to {ward}" if ward else what
+        values = {
+            "source_id": v.visit_number,
+            "kind": EventKind.ADMISSION,
+            "occurred_at": v.admitted_at,
+            "ended_at": v.discharged_at if by == "A03" else None,
+            "summary": f"{summary} (recorded from the {by}: its A01 was not received)"
+            + _key_note(v),
+            "detail": visit_detail(
+                v, ward=ward, site=v.site, admission_method=method, opened_by=by
+            ),
+            **common,
+            "code": "",
+            "code_display": "",
+            "code_system": "",
+        }
+        if batch is not None:
+            return batch.events.record(person=person, **values)
+        _, created = _event_record(person_id=person.pk, **values)
+        return created
+
     if m.event in ("A01", "A04", "A02", "A03", "A05"):
         if visit is None:
             raise error(f"{m.event} needs a PV1 segment", "100", "PV1")
@@ -198,8 +268,11 @@ def adt_write(plan: AdtPlan) -> str:
                 kind=EventKind.ADMISSION,
                 occurred_at=admitted,
                 ended_at=visit.discharged_at,
-                summary=f"{what} to {visit.ward}" if visit.ward else what,
-                detail={"ward": visit.ward, "site": site, "admission_method": method},
+                summary=(f"{what} to {visit.ward}" if visit.ward else what)
+                + _key_note(visit),
+                detail=visit_detail(
+                    visit, ward=visit.ward, site=site, admission_method=method
+                ),
                 update=True,
                 **common,
             )
@@ -214,53 +287,65 @@ def adt_write(plan: AdtPlan) -> str:
                 summary=f"{what}: {m.diagnosis_display}"
                 if m.diagnosis_display
                 else what,
-                detail={"site": site},
+                detail=visit_detail(visit, site=site),
                 update=True,
                 **common,
             )
             return "attendance recorded"
         if m.event == "A02":
+            opened = admission_open(
+                visit, by="A02", ward=visit.prior_ward or visit.ward
+            )
             event_record(
                 source_id=control_id,
                 kind=EventKind.TRANSFER,
                 occurred_at=m.event_time,
                 summary=f"Transferred from {visit.prior_ward or 'another ward'} "
                 f"to {visit.ward or 'another ward'}",
-                detail={
-                    "from_ward": visit.prior_ward,
-                    "ward": visit.ward,
-                    "site": site,
-                    "admission_method": method,
-                    "admission_id": visit.visit_number,
-                },
+                detail=visit_detail(
+                    visit,
+                    from_ward=visit.prior_ward,
+                    ward=visit.ward,
+                    site=site,
+                    admission_method=method,
+                    admission_id=visit.visit_number,
+                ),
                 **{**common, "code": "", "code_display": "", "code_system": ""},
             )
-            return "transfer recorded"
+            return "transfer recorded" + (" (stay opened)" if opened else "")
         if m.event == "A03":
             discharged = visit.discharged_at or m.event_time
-            # The stay must be on record: a discharge for an unknown visit is
-            # refused (AE) and quarantined, never a stay that ends unseen.
+            # A discharge of a visit not on record opens (and closes) the stay
+            # from its admit time; without one it is refused (AE) and
+            # quarantined, never a stay that ends unseen.
+            opened = False
             if not event_end(
                 source_system=system,
                 source_id=visit.visit_number,
                 ended_at=discharged,
             ):
-                raise error(
-                    f"A03 discharges visit {visit.visit_number[:40]!r}, which is not "
-                    "on record: send its A01 first",
-                    "204",
-                    "PV1-19",
+                opened = admission_open(
+                    replace(visit, discharged_at=discharged), by="A03", ward=visit.ward
                 )
+                if not opened:
+                    raise error(
+                        f"A03 discharges visit {visit.visit_number[:40]!r}, which is "
+                        "not on record and has no PV1-44 admit time: send its A01 "
+                        "first",
+                        "204",
+                        visit.key_source if visit.key_source != "derived" else "PV1-19",
+                    )
             summary = f"Discharged from {visit.ward or 'hospital'}"
             if m.pathway:
                 summary += f": pathway {m.pathway}"
-            detail = {
-                "ward": visit.ward,
-                "site": site,
-                "admission_method": method,
-                "admission_id": visit.visit_number,
-                "destination_code": visit.discharge_disposition,
-            }
+            detail = visit_detail(
+                visit,
+                ward=visit.ward,
+                site=site,
+                admission_method=method,
+                admission_id=visit.visit_number,
+                destination_code=visit.discharge_disposition,
+            )
             if m.pathway:
                 detail["pathway"] = m.pathway
             if m.destination:
@@ -273,7 +358,7 @@ def adt_write(plan: AdtPlan) -> str:
                 detail=detail,
                 **common,
             )
-            return "discharge recorded"
+            return "discharge recorded" + (" (stay opened)" if opened else "")
         # A05 pre-admit: a planned admission, not yet a stay.
         event_record(
             source_id=control_id,
@@ -281,11 +366,9 @@ def adt_write(plan: AdtPlan) -> str:
             occurred_at=visit.admitted_at or m.event_time,
             summary="Pre-admission: planned admission"
             + (f" to {visit.ward}" if visit.ward else ""),
-            detail={
-                "ward": visit.ward,
-                "site": site,
-                "admission_id": visit.visit_number,
-            },
+            detail=visit_detail(
+                visit, ward=visit.ward, site=site, admission_id=visit.visit_number
+            ),
             **common,
         )
         return "pre-admission recorded"
@@ -300,15 +383,15 @@ def adt_write(plan: AdtPlan) -> str:
             cancelled_at=m.event_time,
             note_source_id=control_id,
             note_summary=f"Hospital cancelled the {label} ({m.event})",
-            provenance=plan.provenance,
+            provenance=provenance,
         )
         if m.event == "A13":  # back in hospital: the admission has not ended
             event_end(source_system=system, source_id=visit.visit_number, ended_at=None)
         return f"{label} cancelled"
-    if m.event == "A40":
+    if m.event in MERGE_EVENTS:
         old = plan.merge_from
         if old is None:
-            raise error("A40: resolve the message first", "207")
+            raise error(f"{m.event}: resolve the message first", "207")
         if old.pk == person.pk:
             return "merge: already the same person"
         identifiers, events = person_source_records_move(
@@ -320,7 +403,7 @@ def adt_write(plan: AdtPlan) -> str:
             kind=EventKind.OTHER,
             category=AccessCategory.DEMOGRAPHICS,
             occurred_at=m.event_time,
-            summary="Hospital records merged (A40)",
+            summary=f"Hospital records merged ({m.event})",
             detail={
                 "merged_person_id": str(old.pk),
                 "identifiers_moved": str(identifiers),
@@ -329,6 +412,14 @@ def adt_write(plan: AdtPlan) -> str:
             provenance=plan.provenance,
         )
         return "merged"
+    if (
+        m.event == "A08"
+        and visit is not None
+        and visit.patient_class == "I"
+        and visit.discharged_at is None
+        and admission_open(visit, by="A08", ward=visit.ward)
+    ):
+        return "person updated (stay opened)"
     return "person updated"
 
 

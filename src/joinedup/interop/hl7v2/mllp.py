@@ -10,6 +10,11 @@ has no AA and sends it again, and a message that had in fact been committed is
 recognised by its control id (MSH-10) and acknowledged again without being applied
 twice.
 
+Bytes become text in the character set MSH-18 declares (text.py). A frame over
+`JOINEDUP_HL7_MAX_BYTES` (default 10 MB) is read to its end without being kept
+whole, quarantined (its first 64 KB) and refused with an AR that says so; the
+connection stays open for the next message.
+
 SIGTERM/SIGINT: stop accepting connections, finish and acknowledge the messages in
 flight, then exit.
 """
@@ -31,35 +36,52 @@ from hl7.mllp import start_hl7_server
 from joinedup.interop.hl7v2.ingest import (
     Hl7Result,
     hl7_batch_ingest,
+    hl7_max_bytes,
     hl7_unreadable_record,
+    oversize_kept,
+    oversize_reason,
 )
+from joinedup.interop.hl7v2.text import CHARSETS, charset_declared, payload_decode
 
 log = logging.getLogger(__name__)
 
 START, END = b"\x0b", b"\x1c\r"
-MAX_MESSAGE_BYTES = 10 * 1024 * 1024
+KEPT = 64 * 1024  # of a frame over the size limit, for the quarantine
 MAX_BATCH = 500
 DRAIN_SECONDS = 10.0
 CONNECTION_CHECK_SECONDS = 1.0
 
 
-def _decode(payload: bytes) -> tuple[str, str]:
-    """The message text and, when it cannot be decoded, the reason (then the text
-    is a lossy rendering, for the quarantine). MSH-18 "8859/1" means Latin-1;
-    anything else must be UTF-8 (or ASCII)."""
-    first_segment = payload.split(b"\r", 1)[0]
-    fields = first_segment.split(b"|")
-    charset = fields[17].decode("ascii", "replace") if len(fields) > 17 else ""
-    if "8859" in charset:
-        return payload.decode("latin-1"), ""
-    try:
-        return payload.decode("utf-8"), ""
-    except UnicodeDecodeError as exc:
-        return (
-            payload.decode("utf-8", "replace"),
-            f"the message is not valid UTF-8 (byte {exc.start}); declare the "
-            "character set in MSH-18",
-        )
+def frame_read(payload: bytes, *, limit: int | None = None) -> tuple[str, str]:
+    """The text of one MLLP frame's payload and, when it cannot be applied as it
+    is, the reason: over the size limit, or not in the character set MSH-18
+    declares (then the text is what the quarantine keeps)."""
+    limit = hl7_max_bytes() if limit is None else limit
+    if len(payload) > limit:
+        text = payload[:KEPT].decode("utf-8", "replace")
+        return oversize_kept(text, len(payload)), oversize_reason(len(payload), limit)
+    return payload_decode(payload)
+
+
+def frame_apply(
+    payload: bytes,
+    *,
+    origin: str = "mllp",
+    process: Callable[[list[str]], list[Hl7Result]] | None = None,
+) -> Hl7Result:
+    """One frame's payload read and applied as the listener does, without the
+    socket (group commit of one message): for file replays and the corpus."""
+    text, problem = frame_read(payload)
+    if problem:
+        return hl7_unreadable_record(text, reason=problem, origin=origin)
+    apply = process or (lambda texts: hl7_batch_ingest(texts, origin=origin))
+    return apply([text])[0]
+
+
+def ack_bytes(ack: str, payload: bytes) -> bytes:
+    """The ACK encoded as the message it answers was (its MSH-18)."""
+    codec = CHARSETS.get(charset_declared(payload), "utf-8")
+    return ack.encode(codec, "replace")
 
 
 class GroupCommitter:
@@ -157,10 +179,37 @@ class MllpServer:
         self.in_flight = 0
         self.connections: set[asyncio.Task[None]] = set()
         self.received = 0
+        self.limit = hl7_max_bytes()
 
-    async def _answer(self, writer: asyncio.StreamWriter, ack: str) -> None:
-        writer.write(START + ack.encode("utf-8") + END)
+    async def _answer(
+        self, writer: asyncio.StreamWriter, ack: str, payload: bytes = b""
+    ) -> None:
+        writer.write(START + ack_bytes(ack, payload) + END)
         await writer.drain()
+
+    async def _oversize(self, reader: asyncio.StreamReader) -> tuple[bytes, int] | None:
+        """Read an over-long frame to its end block, keeping only its start: (the
+        start of its payload, the payload's size), or None when the connection
+        closed first."""
+        kept, size = b"", 0
+        while True:
+            try:
+                chunk = await reader.readuntil(END)
+                last = True
+            except asyncio.LimitOverrunError as exc:
+                chunk = await reader.readexactly(max(exc.consumed, 1))
+                last = False
+            except asyncio.IncompleteReadError:
+                return None
+            if not size and chunk[:1] == START:
+                chunk = chunk[1:]
+            if last:
+                chunk = chunk[: -len(END)]
+            size += len(chunk)
+            if len(kept) < KEPT:
+                kept += chunk[: KEPT - len(kept)]
+            if last:
+                return kept, size
 
     async def handle(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -179,11 +228,10 @@ class MllpServer:
                     if partial:
                         await self._truncated(exc.partial, origin)
                     break
-                except (asyncio.LimitOverrunError, ValueError):
-                    log.warning(
-                        "MLLP frame over %s bytes from %s", MAX_MESSAGE_BYTES, origin
-                    )
-                    break
+                except asyncio.LimitOverrunError:
+                    if not await self._refuse_oversize(reader, writer, origin):
+                        break
+                    continue
                 self.in_flight += 1
                 try:
                     await self._one(data, origin, writer)
@@ -198,13 +246,35 @@ class MllpServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
+    async def _refuse_oversize(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        origin: str,
+    ) -> bool:
+        """Answer a frame over the size limit with an AR; False when the
+        connection closed before its end."""
+        read = await self._oversize(reader)
+        if read is None:
+            return False
+        kept, size = read
+        self.received += 1
+        log.warning("MLLP frame of %s bytes from %s: over the limit", size, origin)
+        text = oversize_kept(kept.decode("utf-8", "replace"), size)
+        reason = oversize_reason(size, self.limit)
+        result = await self.committer.run_in_db(
+            lambda: hl7_unreadable_record(text, reason=reason, origin=origin)
+        )
+        await self._answer(writer, result.ack, kept)
+        return True
+
     async def _one(
         self, data: bytes, origin: str, writer: asyncio.StreamWriter
     ) -> None:
         self.received += 1
         start = data.find(START)
         payload = data[start + 1 : -len(END)] if start >= 0 else data[: -len(END)]
-        text, problem = _decode(payload)
+        text, problem = frame_read(payload, limit=self.limit)
         if start < 0:
             problem = "MLLP frame does not begin with the start block character <VT>"
         if problem:
@@ -213,7 +283,7 @@ class MllpServer:
             )
         else:
             result = await self.committer.submit(text)
-        await self._answer(writer, result.ack)
+        await self._answer(writer, result.ack, payload)
 
     async def _truncated(self, partial: bytes, origin: str) -> None:
         text = partial.lstrip(START).decode("utf-8", "replace")
@@ -242,7 +312,11 @@ class MllpServer:
                 loop.add_signal_handler(sig, stopped.set)
         committer_task = asyncio.create_task(self.committer.run())
         server = await start_hl7_server(
-            self.handle, self.host, self.port, limit=MAX_MESSAGE_BYTES
+            # A frame's end block must come within the limit (and its two bytes).
+            self.handle,
+            self.host,
+            self.port,
+            limit=self.limit + len(END) + 1,
         )
         self.port = server.sockets[0].getsockname()[1]
         log.info("MLLP listener on %s:%s", self.host, self.port)

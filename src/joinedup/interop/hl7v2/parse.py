@@ -1,25 +1,40 @@
-"""Parse and validate HL7 v2 ADT messages (DESIGN 4.8) into plain data.
+"""Parse and validate HL7 v2 ADT messages (DESIGN 4.8), versions 2.3 to 2.5.1,
+into plain data.
 
 Every problem becomes an `Hl7Problem` with the acknowledgement code to answer
 (AR: rejected, bad structure or unsupported; AE: application error, bad content),
 an HL7 table 0357 error code, the location (e.g. "PID-7") and a reason. Reasons
 never contain the values of patient fields (names, NHS numbers, dates of birth):
-they travel in logs and ACKs.
+they travel in logs and ACKs. Only what cannot be applied is refused: optional
+fields may be empty, unknown segments (Z-segments among them) are ignored.
 
-Segments and fields are split here rather than with `hl7.parse`, which builds a
-container per field and costs about 0.35 ms a message (a third of the MLLP budget,
-see docs/benchmarks.md); `hl7` does the MLLP framing and `hl7.util` nothing else.
-Only the standard delimiters are accepted (MSH-1 "|", MSH-2 "^~\\&").
+Segments and fields are split here (text.py) rather than with `hl7.parse`, which
+builds a container per field and costs about 0.35 ms a message (a third of the
+MLLP budget, see docs/benchmarks.md); `hl7` does the MLLP framing. Only the
+standard delimiters are accepted (MSH-1 "|", MSH-2 "^~\\&").
+
+The visit key (what ties the messages of one hospital stay together) is PV1-19
+visit number; when the sender leaves it empty, PID-18 patient account number;
+else a key made from the hospital number (PID-3), the facility of the assigned
+location (PV1-3.4: not the ward, which a transfer changes) and the admit time
+(PV1-44). `Visit.key_source` says which ("PV1-19", "PID-18", "derived").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zoneinfo
+import hashlib
 from dataclasses import dataclass, field
 
-from joinedup.people.nhs_number import nhs_number_check_digit
+from joinedup.interop.hl7v2.fields import (
+    LOCAL_TZ,
+    Hl7Problem,
+    error,
+    reject,
+    timestamp_parse,
+)
+from joinedup.interop.hl7v2.patient import LocalIdentifier, Patient, patient_parse
+from joinedup.interop.hl7v2.text import Segment, SegmentNameError, segments_split
 
 ENCODING_CHARACTERS = "^~\\&"
 SUPPORTED_EVENTS = {
@@ -34,98 +49,18 @@ SUPPORTED_EVENTS = {
     "A13": "cancel discharge",
     "A28": "add person",
     "A31": "update person",
+    "A34": "merge patient information (patient ID only)",
     "A40": "merge patient",
 }
 VISIT_EVENTS = frozenset({"A01", "A02", "A03", "A04", "A05", "A11", "A12", "A13"})
-# HL7 v2 timestamps without an offset are the sender's local time.
-LOCAL_TZ = zoneinfo.ZoneInfo("Europe/London")
-_TS = re.compile(
-    r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(?:(\d{2})(?:(\d{2})(?:\.\d{1,4})?)?)?)?"
-    r"([+-]\d{4})?$"
-)
-_SEX = {"M": "male", "F": "female", "O": "other", "U": "unknown", "A": "other"}
-_NHS_STATUSES = frozenset(f"0{n}" for n in range(1, 9))
-_ESCAPES = {"F": "|", "S": "^", "T": "&", "R": "~", "E": "\\"}
-
-
-class Hl7Problem(Exception):
-    """Why a message cannot be applied. `ack_code` AR (reject) or AE (error);
-    `error_code` from HL7 table 0357 (100 segment sequence error, 101 required
-    field missing, 102 data type error, 103 table value not found, 200 unsupported
-    message type, 201 unsupported event code, 203 unsupported version, 204 unknown
-    key identifier, 207 application internal error)."""
-
-    def __init__(
-        self, reason: str, *, ack_code: str = "AE", error_code: str = "207",
-        location: str = "",
-    ) -> None:  # fmt: skip
-        super().__init__(reason)
-        self.reason = reason
-        self.ack_code = ack_code
-        self.error_code = error_code
-        self.location = location
-
-
-def reject(reason: str, code: str, location: str = "") -> Hl7Problem:
-    return Hl7Problem(reason, ack_code="AR", error_code=code, location=location)
-
-
-def error(reason: str, code: str, location: str = "") -> Hl7Problem:
-    return Hl7Problem(reason, ack_code="AE", error_code=code, location=location)
-
-
-def unescape(value: str) -> str:
-    if "\\" not in value:
-        return value
-    out: list[str] = []
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        end = value.find("\\", i + 1) if ch == "\\" else -1
-        if ch == "\\" and end > i:
-            seq = value[i + 1 : end]
-            if seq in _ESCAPES:
-                out.append(_ESCAPES[seq])
-            elif seq.startswith("X") and len(seq) % 2 == 1:
-                try:
-                    out.append(bytes.fromhex(seq[1:]).decode("latin-1"))
-                except ValueError:
-                    out.append("")
-            elif seq in (".br", "H", "N"):
-                out.append(" " if seq == ".br" else "")
-            i = end + 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-@dataclass(frozen=True)
-class Segment:
-    name: str
-    fields: list[str]  # fields[n] is SEG-n; for MSH, fields[1] is MSH-1 "|"
-
-    def field(self, n: int) -> str:
-        return self.fields[n] if n < len(self.fields) else ""
-
-    def components(self, n: int, repetition: int = 0) -> list[str]:
-        reps = self.field(n).split("~")
-        if repetition >= len(reps):
-            return []
-        return [unescape(c.split("&")[0]) for c in reps[repetition].split("^")]
-
-    def component(self, n: int, c: int = 1) -> str:
-        comps = self.components(n)
-        return comps[c - 1].strip() if c - 1 < len(comps) else ""
-
-    def repetitions(self, n: int) -> list[list[str]]:
-        raw = self.field(n)
-        if not raw:
-            return []
-        return [
-            [unescape(c.split("&")[0]).strip() for c in rep.split("^")]
-            for rep in raw.split("~")
-        ]
+MERGE_EVENTS = frozenset({"A34", "A40"})
+KEY_PV1_19, KEY_PID_18, KEY_DERIVED = "PV1-19", "PID-18", "derived"
+KEY_SOURCES = {
+    KEY_PV1_19: "the visit number (PV1-19)",
+    KEY_PID_18: "the patient account number (PID-18), as no visit number was sent",
+    KEY_DERIVED: "hospital number, site and admit time, as neither a visit number "
+    "(PV1-19) nor an account number (PID-18) was sent",
+}
 
 
 @dataclass(frozen=True)
@@ -139,6 +74,7 @@ class Header:
     trigger: str
     control_id: str
     version: str
+    charset: str = ""  # MSH-18, first repetition
 
     @property
     def message_type(self) -> str:
@@ -146,37 +82,24 @@ class Header:
 
 
 @dataclass(frozen=True)
-class Patient:
-    local_id: str  # PID-3 type MR
-    nhs_number: str | None  # PID-3 type NH, validated (DESIGN 4.1)
-    nhs_number_status: str  # PID-32, UK Core code
-    family_name: str
-    given_name: str
-    birth_date: dt.date
-    sex: str
-    address_line: str
-    postcode: str
-    phone: str
-
-
-@dataclass(frozen=True)
 class Visit:
     patient_class: str  # PV1-2
-    ward: str
-    site: str
+    ward: str  # PV1-3.1 point of care
+    site: str  # PV1-3.4 facility
     admission_type: str  # PV1-4
     prior_ward: str  # PV1-6
-    visit_number: str  # PV1-19
+    visit_number: str  # the visit key: PV1-19, else PID-18, else derived
     discharge_disposition: str  # PV1-36
     admitted_at: dt.datetime | None  # PV1-44
     discharged_at: dt.datetime | None  # PV1-45
+    key_source: str = KEY_PV1_19
 
 
 @dataclass(frozen=True)
 class AdtMessage:
     header: Header
     event: str  # A01 ...
-    event_time: dt.datetime  # EVN-2, else MSH-7
+    event_time: dt.datetime  # EVN-6, else EVN-2, else MSH-7
     patient: Patient
     visit: Visit | None = None
     diagnosis_code: str = ""
@@ -188,33 +111,12 @@ class AdtMessage:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def segments_split(text: str) -> list[Segment]:
-    lines = text.replace("\r\n", "\r").replace("\n", "\r").split("\r")
-    segments: list[Segment] = []
-    for line in lines:
-        line = line.strip("\x00 \t")
-        if not line:
-            continue
-        name = line[:3]
-        if not (len(name) == 3 and name.isalnum() and name[0].isalpha()):
-            raise reject(
-                f"segment {len(segments) + 1} has no valid segment name", "100"
-            )
-        if name == "MSH":
-            # MSH-1 is the field separator itself: keep the numbering of the standard.
-            parts = line.split("|")
-            segments.append(Segment(name, ["MSH", "|", *parts[1:]]))
-        else:
-            segments.append(Segment(name, line.split("|")))
-    return segments
-
-
 def header_parse(text: str) -> tuple[Header, list[Segment]]:
     """Check the envelope: MSH first, standard delimiters, a control id, an
     ADT event we handle. Raises Hl7Problem (AR)."""
     if "\x00" in text:
         raise reject("the message contains NUL characters", "102")
-    stripped = text.lstrip("\x0b\r\n \t")
+    stripped = text.lstrip("\ufeff\x0b\r\n \t")
     if not stripped.startswith("MSH"):
         raise reject("the message does not start with an MSH segment", "100", "MSH")
     if len(stripped) < 8 or stripped[3] != "|":
@@ -227,18 +129,26 @@ def header_parse(text: str) -> tuple[Header, list[Segment]]:
             "102",
             "MSH-2",
         )
-    segments = segments_split(stripped)
+    try:
+        segments = segments_split(stripped)
+    except SegmentNameError as exc:
+        raise reject(str(exc), "100") from None
     msh = segments[0]
+    trigger = msh.component(9, 2).upper()
+    if not trigger:  # v2.3: the trigger event may travel in EVN-1 only
+        evn = next((s for s in segments if s.name == "EVN"), None)
+        trigger = evn.component(1).upper() if evn else ""
     header = Header(
         sending_application=msh.component(3),
         sending_facility=msh.component(4),
         receiving_application=msh.component(5),
         receiving_facility=msh.component(6),
         message_time=msh.component(7),
-        message_code=msh.component(9, 1),
-        trigger=msh.component(9, 2),
+        message_code=msh.component(9, 1).upper(),
+        trigger=trigger,
         control_id=msh.field(10).strip(),
         version=msh.component(12),
+        charset=msh.field(18).split("~", 1)[0].strip().upper(),
     )
     if not header.control_id:
         raise reject("MSH-10 message control ID is missing", "101", "MSH-10")
@@ -263,135 +173,64 @@ def header_parse(text: str) -> tuple[Header, list[Segment]]:
             f"event {header.trigger[:10]!r} is not supported; supported: "
             + ", ".join(SUPPORTED_EVENTS),
             "201",
-            "MSH-9",
+            "MSH-9.2",
         )
     return header, segments
 
 
-def timestamp_parse(value: str, location: str) -> dt.datetime | None:
-    """An HL7 TS (YYYYMMDD[HH[MM[SS[.S]]]][+/-ZZZZ]) as an aware datetime; None when
-    empty; Hl7Problem (AE, 102) when not a valid timestamp."""
-    value = value.strip()
-    if not value:
-        return None
-    match = _TS.match(value)
-    if match is None:
+def _derived_key(local_id: str, site: str, admitted_at: dt.datetime) -> str:
+    """A visit key from what every message of the stay repeats: the hospital
+    number, the site and the admit time (to the second, in UTC). Hashed, so the
+    key does not show the hospital number."""
+    moment = admitted_at.astimezone(dt.UTC).strftime("%Y%m%d%H%M%S")
+    digest = hashlib.sha256(f"{local_id}\x1f{site}\x1f{moment}".encode()).hexdigest()
+    return f"DK-{digest[:32]}"
+
+
+def _visit(pv1: Segment, patient: Patient, *, required: bool) -> Visit | None:
+    """The visit of PV1; None (only when not `required`) when it has no key."""
+    admitted_at = timestamp_parse(pv1.field(44), "PV1-44 admit time")
+    discharged_at = timestamp_parse(pv1.field(45), "PV1-45 discharge time")
+    site = pv1.component(3, 4)[:20]
+    key, source = pv1.component(19), KEY_PV1_19
+    if not key and patient.account_number:
+        key, source = patient.account_number, KEY_PID_18
+    if not key and admitted_at is not None:
+        key, source = _derived_key(patient.local_id, site, admitted_at), KEY_DERIVED
+    if not key:
+        if not required:
+            return None
         raise error(
-            f"{location} {value[:30]!r} is not an HL7 timestamp", "102", location
+            "PV1-19 visit number is missing, and so are PID-18 patient account "
+            "number and PV1-44 admit time, from which the visit could be known",
+            "101",
+            "PV1-19",
         )
-    year, month, day, hour, minute, second, offset = match.groups()
-    try:
-        tz: dt.tzinfo = LOCAL_TZ
-        if offset:
-            sign = 1 if offset[0] == "+" else -1
-            hours, minutes = int(offset[1:3]), int(offset[3:5])
-            if hours > 14 or minutes > 59:
-                raise ValueError("offset")
-            tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-        return dt.datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-            int(second or 0), tzinfo=tz,
-        )  # fmt: skip
-    except ValueError:
-        raise error(
-            f"{location} {value[:30]!r} is not a valid date and time", "102", location
-        ) from None
-
-
-def _birth_date(value: str) -> dt.date:
-    value = value.strip()
-    if not value:
-        raise error("PID-7 date of birth is missing", "101", "PID-7")
-    match = _TS.match(value)
-    try:
-        if match is None:
-            raise ValueError
-        born = dt.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise error("PID-7 date of birth is not a valid date", "102", "PID-7") from None
-    if born.year < 1880:
-        raise error("PID-7 date of birth is before 1880", "102", "PID-7")
-    return born
-
-
-def _nhs_number(raw: str) -> str:
-    """Validate an NHS number (DESIGN 4.1) with a reason that does not repeat it."""
-    digits = raw.replace(" ", "").replace("-", "")
-    where = "PID-3 NHS number (identifier type NH)"
-    if not digits.isdigit():
-        raise error(f"{where} must contain only digits", "102", "PID-3")
-    if len(digits) != 10:
-        raise error(f"{where} must be 10 digits; got {len(digits)}", "102", "PID-3")
-    check = nhs_number_check_digit(digits[:9])
-    if check is None or check != int(digits[9]):
-        raise error(
-            f"{where} fails the Modulus 11 check digit (DESIGN 4.1)", "102", "PID-3"
-        )
-    return digits
-
-
-def _patient(pid: Segment) -> Patient:
-    local_id = ""
-    nhs_number: str | None = None
-    for rep in pid.repetitions(3):
-        value = rep[0] if rep else ""
-        id_type = rep[4] if len(rep) > 4 else ""
-        if id_type == "MR" and value and not local_id:
-            local_id = value
-        elif id_type == "NH" and value:
-            nhs_number = _nhs_number(value)
-    if not local_id:
-        raise error(
-            "PID-3 has no hospital number (an identifier of type MR)", "101", "PID-3"
-        )
-    if len(local_id) > 64:
-        raise error("PID-3 hospital number is longer than 64", "102", "PID-3")
-    family, given = pid.component(5, 1), pid.component(5, 2)
-    if not family and not given:
-        raise error("PID-5 patient name is missing", "101", "PID-5")
-    status = pid.component(32)
-    if nhs_number is None:
-        status = "07"
-    elif not status:
-        status = "02"  # not said to be verified: treat as not traced
-    elif status not in _NHS_STATUSES:
-        raise error(
-            "PID-32 NHS number verification status must be 01-08", "103", "PID-32"
-        )
-    address = pid.components(11)
-    street = address[0] if address else ""
-    other = address[1] if len(address) > 1 else ""
-    line = ", ".join(p for p in (street, other) if p)
-    return Patient(
-        local_id=local_id,
-        nhs_number=nhs_number,
-        nhs_number_status=status,
-        family_name=family[:100],
-        given_name=given[:100],
-        birth_date=_birth_date(pid.field(7)),
-        sex=_SEX.get(pid.component(8), "unknown"),
-        address_line=line[:300],
-        postcode=(address[4].strip() if len(address) > 4 else "")[:10],
-        phone=pid.component(13)[:30],
+    if len(key) > 80:
+        raise error("PV1-19 visit number is longer than 80", "102", "PV1-19")
+    return Visit(
+        patient_class=pv1.component(2).upper(),
+        ward=pv1.component(3, 1)[:100],
+        site=site,
+        admission_type=pv1.component(4).upper(),
+        prior_ward=pv1.component(6, 1)[:100],
+        visit_number=key,
+        discharge_disposition=pv1.component(36)[:10],
+        admitted_at=admitted_at,
+        discharged_at=discharged_at,
+        key_source=source,
     )
 
 
-def _visit(pv1: Segment) -> Visit:
-    visit_number = pv1.component(19)
-    if not visit_number:
-        raise error("PV1-19 visit number is missing", "101", "PV1-19")
-    if len(visit_number) > 80:
-        raise error("PV1-19 visit number is longer than 80", "102", "PV1-19")
-    return Visit(
-        patient_class=pv1.component(2),
-        ward=pv1.component(3, 1)[:100],
-        site=pv1.component(3, 4)[:20],
-        admission_type=pv1.component(4),
-        prior_ward=pv1.component(6, 1)[:100],
-        visit_number=visit_number,
-        discharge_disposition=pv1.component(36)[:10],
-        admitted_at=timestamp_parse(pv1.field(44), "PV1-44 admit time"),
-        discharged_at=timestamp_parse(pv1.field(45), "PV1-45 discharge time"),
+def _merge_local_id(mrg: Segment | None, event: str) -> str:
+    if mrg is None:
+        raise reject(f"required segment MRG is missing ({event} merge)", "100", "MRG")
+    for rep in mrg.repetitions(1):
+        type_code = rep[4].upper() if len(rep) > 4 else ""
+        if rep and rep[0] and type_code in ("MR", "PI", ""):
+            return rep[0][:64]
+    raise error(
+        "MRG-1 has no prior hospital number (identifier type MR)", "101", "MRG-1"
     )
 
 
@@ -403,14 +242,17 @@ def adt_parse(text: str) -> AdtMessage:
         first.setdefault(seg.name, seg)
     message_time = timestamp_parse(header.message_time, "MSH-7 message time")
     evn = first.get("EVN")
-    event_time = timestamp_parse(evn.field(2), "EVN-2 event time") if evn else None
+    event_time = None
+    if evn is not None:  # EVN-6 when the event occurred, EVN-2 when it was recorded
+        event_time = timestamp_parse(evn.field(6), "EVN-6 event occurred")
+        event_time = event_time or timestamp_parse(evn.field(2), "EVN-2 event time")
     moment = event_time or message_time
     if moment is None:
         raise error("no event time: EVN-2 and MSH-7 are both empty", "101", "EVN-2")
     pid = first.get("PID")
     if pid is None:
         raise reject("required segment PID is missing", "100", "PID")
-    patient = _patient(pid)
+    patient = patient_parse(pid, facility=header.sending_facility)
     visit: Visit | None = None
     pv1 = first.get("PV1")
     if header.trigger in VISIT_EVENTS:
@@ -420,22 +262,12 @@ def adt_parse(text: str) -> AdtMessage:
                 "100",
                 "PV1",
             )
-        visit = _visit(pv1)
+        visit = _visit(pv1, patient, required=True)
+    elif header.trigger == "A08" and pv1 is not None:
+        visit = _visit(pv1, patient, required=False)
     merge_local_id = ""
-    if header.trigger == "A40":
-        mrg = first.get("MRG")
-        if mrg is None:
-            raise reject("required segment MRG is missing (A40 merge)", "100", "MRG")
-        for rep in mrg.repetitions(1):
-            if rep and rep[0] and (len(rep) < 5 or rep[4] in ("MR", "")):
-                merge_local_id = rep[0]
-                break
-        if not merge_local_id:
-            raise error(
-                "MRG-1 has no prior hospital number (identifier type MR)",
-                "101",
-                "MRG-1",
-            )
+    if header.trigger in MERGE_EVENTS:
+        merge_local_id = _merge_local_id(first.get("MRG"), header.trigger)
     dg1 = first.get("DG1")
     zju = first.get("ZJU")
     return AdtMessage(
@@ -451,3 +283,21 @@ def adt_parse(text: str) -> AdtMessage:
         destination=zju.component(2)[:60] if zju else "",
         merge_local_id=merge_local_id,
     )
+
+
+__all__ = [
+    "KEY_SOURCES",
+    "LOCAL_TZ",
+    "AdtMessage",
+    "Header",
+    "Hl7Problem",
+    "LocalIdentifier",
+    "Patient",
+    "Segment",
+    "Visit",
+    "adt_parse",
+    "error",
+    "header_parse",
+    "reject",
+    "timestamp_parse",
+]
