@@ -263,15 +263,3 @@ class AboutMe(models.Model):
             for key, label in self.HEADINGS
             if getattr(self, key)
         ]
-
-
-# Postcode -> LSOA -> IMD reference data (people/areas_models.py, people/areas.py).
-from joinedup.people.areas_models import PostcodeArea  # noqa: E402, F401
-
-# Identity matching models live in their own module (people/matching_models.py).
-from joinedup.people.matching_models import (  # noqa: E402, F401
-    CandidateStatus,
-    MatchCandidate,
-    MatchingModel,
-    PersonMerge,
-)
