@@ -10,6 +10,8 @@ JOINEDUP_SESSION_IDLE_MINUTES sign-out after this much inactivity (default 30).
 JOINEDUP_DATA_DIR             where the embedded database and generated files live
                               (default: ./var).
 JOINEDUP_FRONTEND_DIR         the node_modules folder holding nhsuk-frontend and htmx.
+JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES  the most entries one FHIR Bundle may hold when
+                              ingested (default 100000).
 JOINEDUP_BASE_URL             this service's address, for links in emails
                               (e.g. https://joinedup.example.nhs.uk).
 EMAIL_URL                     where notification emails go: smtp://user:pass@host:587
@@ -268,6 +270,11 @@ LOGGING = {
 
 # The first page of a person's timeline, and a page of search results.
 JOINEDUP_PAGE_SIZE = int(os.environ.get("JOINEDUP_PAGE_SIZE", "25"))
+
+# The most entries one FHIR Bundle may hold (ingest refuses larger ones whole).
+JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES = int(
+    os.environ.get("JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES", "100000")
+)
 
 # Notifications by email hold no personal data: a line and a link.
 JOINEDUP_BASE_URL = os.environ.get("JOINEDUP_BASE_URL", "").rstrip("/")

@@ -5,7 +5,14 @@ applied all-or-nothing: one invalid resource, or one that cannot be applied, and
 whole bundle goes to the quarantine with the reason, nothing of it committed. A batch
 Bundle (or a bare resource, e.g. an NDJSON line) is applied entry by entry; invalid
 entries are quarantined on their own. Resources are idempotent: events on their
-JoinedUp identifier (conditional PUT semantics: sent again, they update)."""
+JoinedUp identifier (conditional PUT semantics: sent again, they update).
+
+Bundles from other servers are read as FHIR says: references by `urn:uuid:`
+fullUrl, by absolute URL or relative to the referring entry's fullUrl, or to a
+contained resource (interop/fhir/references.py); resources JoinedUp does not map
+are *ignored* (answered "200 OK" with an information issue, counted in
+`BundleResult.ignored`, never quarantined). A Bundle of more entries than
+`JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES` (default 100,000) is refused whole."""
 
 from __future__ import annotations
 
@@ -16,10 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from joinedup.governance.models import AccessCategory, OrganisationType
+from joinedup.interop.fhir import references
 from joinedup.interop.fhir.mappers_in import (
     FhirProblem,
     event_map,
@@ -59,10 +68,21 @@ _COUNCIL = {
 }
 
 
+BUNDLE_MAX_ENTRIES = 100_000
+
+
+def bundle_max_entries() -> int:
+    """The most entries one Bundle may hold (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES)."""
+    return int(
+        getattr(settings, "JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES", BUNDLE_MAX_ENTRIES)
+    )
+
+
 @dataclass
 class EntryOutcome:
     status: str  # "201 Created" | "200 OK" | "400 Bad Request"
     reason: str = ""
+    ignored: str = ""  # the resource type, when JoinedUp does not map it
 
 
 @dataclass
@@ -72,6 +92,29 @@ class BundleResult:
     reason: str = ""
     entries: list[EntryOutcome] = field(default_factory=list)
     quarantine_ids: list[int] = field(default_factory=list)
+    too_large: bool = False
+
+    @property
+    def created(self) -> int:
+        return sum(e.status.startswith("201") for e in self.entries)
+
+    @property
+    def updated(self) -> int:
+        return sum(e.status.startswith("200") and not e.ignored for e in self.entries)
+
+    @property
+    def ignored(self) -> int:
+        return sum(bool(e.ignored) for e in self.entries)
+
+    @property
+    def refused(self) -> int:
+        return sum(e.status.startswith("4") for e in self.entries)
+
+
+def _ignored(rtype: str) -> EntryOutcome:
+    return EntryOutcome(
+        "200 OK", f"ignored: JoinedUp does not map {rtype[:40]} resources", rtype[:40]
+    )
 
 
 class _Systems:
@@ -85,16 +128,51 @@ class _Systems:
 
 @dataclass
 class _Bundle:
-    """What the entries applied so far resolved to (fullUrl -> person, system)."""
+    """The bundle's resources by key, and what the patients applied so far
+    resolved to (entry key -> person, system; see references.entry_keys)."""
 
     systems: _Systems
     people: dict[str, tuple[int, SourceSystem]] = field(default_factory=dict)
+    index: references.Index = field(default_factory=references.Index)
+
+    @classmethod
+    def of(cls, systems: _Systems, entries: list[Any]) -> _Bundle:
+        ctx = cls(systems)
+        for entry in entries:
+            res = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(res, dict):
+                ctx.index.add(str(entry.get("fullUrl") or ""), res)
+        return ctx
+
+    def resolver(
+        self, res: dict[str, Any], full_url: str
+    ) -> Callable[[str], dict[str, Any] | None]:
+        def resolve(reference: str) -> dict[str, Any] | None:
+            return self.index.resolve(
+                reference, referring=res, referring_full_url=full_url
+            )
+
+        return resolve
+
+    def patient_add(
+        self, full_url: str, res: dict[str, Any], person: tuple[int, SourceSystem]
+    ) -> None:
+        for key in references.entry_keys(full_url, res):
+            self.people.setdefault(key, person)
+
+    def patient_of(
+        self, reference: str, full_url: str
+    ) -> tuple[int, SourceSystem] | None:
+        for key in references.reference_keys(reference, full_url):
+            if key in self.people:
+                return self.people[key]
+        return None
 
 
 def _patient_apply(
     res: dict[str, Any], full_url: str, ctx: _Bundle, where: str
 ) -> bool:
-    data = patient_map(res, where)
+    data = patient_map(res, where, ctx.resolver(res, full_url))
     system = local_id = None
     for ident_system, value in data.identifiers:
         system = ctx.systems.by_identifier.get(ident_system)
@@ -122,48 +200,63 @@ def _patient_apply(
             address_line=data.address_line,
             postcode=data.postcode,
             phone=data.phone,
+            ethnic_category=data.ethnic_category,
         ),
         seen_at=timezone.now(),
         gp_practice_code=data.gp_practice_code,
     )
-    for key in (full_url, f"Patient/{res.get('id')}" if res.get("id") else ""):
-        if key:
-            ctx.people[key] = (person.pk, system)
+    ctx.patient_add(full_url, res, (person.pk, system))
     return not known
 
 
 def _subject(
-    reference: str, identifier: tuple[str, str] | None, ctx: _Bundle
+    reference: str, identifier: tuple[str, str] | None, ctx: _Bundle, full_url: str
 ) -> tuple[int, SourceSystem | None] | None:
-    if reference in ctx.people:
-        return ctx.people[reference]
+    """The person an event is about: a Patient of this bundle (by any of the
+    ways FHIR refers to an entry), a conditional reference or the reference's
+    identifier (a source identifier known to JoinedUp), or a Patient id on this
+    server (a relative reference from an entry not sent from another server)."""
+    found = ctx.patient_of(reference, full_url)
+    if found is not None:
+        return found
     if reference.startswith("Patient?identifier=") and "|" in reference:
         system, value = reference.split("=", 1)[1].split("|", 1)
         identifier = (system, value)
     if identifier is not None:
-        found = Identifier.objects.filter(
+        known = Identifier.objects.filter(
             system=identifier[0], value=identifier[1]
         ).first()
-        if found is not None:
-            return found.person_id, found.source_system
-    if reference.startswith("Patient/"):
-        pk = reference.split("/", 1)[1]
-        if pk.isdigit() and Person.objects.filter(pk=int(pk)).exists():
-            return int(pk), None
+        if known is not None:
+            return known.person_id, known.source_system
+    parsed = references.parse(reference)
+    local_id = references.on_this_server(reference, full_url)
+    if (
+        parsed is not None
+        and parsed.type == "Patient"
+        and local_id is not None
+        and local_id.isdigit()
+        and Person.objects.filter(pk=int(local_id)).exists()
+    ):
+        return int(local_id), None
     return None
 
 
 def _event_values(
-    res: dict[str, Any], ctx: _Bundle, where: str, provenance: str
+    res: dict[str, Any], ctx: _Bundle, where: str, provenance: str, full_url: str = ""
 ) -> dict[str, Any]:
     """The keyword arguments of `event_record` for one event resource."""
-    data = event_map(res)
+    data = event_map(res, ctx.resolver(res, full_url))
     rtype = data.resource_type
-    subject = _subject(data.subject_reference, data.subject_identifier, ctx)
+    subject = _subject(data.subject_reference, data.subject_identifier, ctx, full_url)
     if subject is None:
         raise FhirProblem(
             f"{where} ({rtype}): its subject is not a patient in this bundle or "
             "known to JoinedUp"
+            + (
+                " (a contained patient cannot be the subject: send it as an entry)"
+                if data.subject_reference.startswith("#")
+                else ""
+            )
         )
     person_id, patient_system = subject
     system = ctx.systems.by_code.get(data.source_system_code or "") or patient_system
@@ -211,40 +304,47 @@ def _event_values(
 
 def _entry_apply(
     entry: Any, i: int, ctx: _Bundle, provenance: str, *, validated: bool = False
-) -> bool:
+) -> EntryOutcome:
     where = f"entry {i}"
     res = entry.get("resource") if isinstance(entry, dict) else None
-    if not validated:
-        resource_validate(res, where)
+    mapped = resource_validate(res, where) if not validated else True
     if not isinstance(res, dict):
         raise FhirProblem(f"{where}: a resource must be a JSON object")
+    if not mapped:
+        return _ignored(str(res["resourceType"]))
+    full_url = str(entry.get("fullUrl") or "")
     if res["resourceType"] == "Patient":
-        return _patient_apply(res, str(entry.get("fullUrl") or ""), ctx, where)
-    _, created = event_record(**_event_values(res, ctx, where, provenance), update=True)
-    return created
+        created = _patient_apply(res, full_url, ctx, where)
+    else:
+        values = _event_values(res, ctx, where, provenance, full_url)
+        _, created = event_record(**values, update=True)
+    return EntryOutcome("201 Created" if created else "200 OK")
 
 
 def _transaction_apply(
-    entries: list[Any], ctx: _Bundle, provenance: str
+    entries: list[Any], mapped: list[bool], ctx: _Bundle, provenance: str
 ) -> list[EntryOutcome]:
     """Apply validated entries: patients first (events refer to them), then every
-    event in bulk. Outcomes in the order of the entries."""
-    statuses: dict[int, bool] = {}
+    event in bulk; entries JoinedUp does not map are ignored. Outcomes in the
+    order of the entries."""
+    outcomes: dict[int, EntryOutcome] = {}
     events: list[tuple[int, dict[str, Any]]] = []
-    for i, entry in enumerate(entries, start=1):
-        if entry["resource"]["resourceType"] == "Patient":
-            statuses[i] = _entry_apply(entry, i, ctx, provenance, validated=True)
-    for i, entry in enumerate(entries, start=1):
+    for i, (entry, is_mapped) in enumerate(zip(entries, mapped, strict=True), 1):
+        if not is_mapped:
+            outcomes[i] = _ignored(str(entry["resource"]["resourceType"]))
+        elif entry["resource"]["resourceType"] == "Patient":
+            outcomes[i] = _entry_apply(entry, i, ctx, provenance, validated=True)
+    for i, (entry, is_mapped) in enumerate(zip(entries, mapped, strict=True), 1):
         res = entry["resource"]
-        if res["resourceType"] != "Patient":
-            events.append((i, _event_values(res, ctx, f"entry {i}", provenance)))
+        if is_mapped and res["resourceType"] != "Patient":
+            full_url = str(entry.get("fullUrl") or "")
+            events.append(
+                (i, _event_values(res, ctx, f"entry {i}", provenance, full_url))
+            )
     created = events_record_many(events=[values for _, values in events])
     for (i, _), new in zip(events, created, strict=True):
-        statuses[i] = new
-    return [
-        EntryOutcome("201 Created" if statuses[i] else "200 OK")
-        for i in range(1, len(entries) + 1)
-    ]
+        outcomes[i] = EntryOutcome("201 Created" if new else "200 OK")
+    return [outcomes[i] for i in range(1, len(entries) + 1)]
 
 
 def _quarantine(
@@ -303,7 +403,25 @@ def fhir_bundle_apply(
             qid = _quarantine(source, reason, data, "bundle", origin, row)
             tally.add(source, quarantined=1)
             return BundleResult(False, bundle_type, reason, quarantine_ids=[qid])
-    ctx = _Bundle(systems)
+    limit = bundle_max_entries()
+    if len(entries) > limit:
+        reason = (
+            f"Bundle.entry: {len(entries):,} entries is more than the limit of "
+            f"{limit:,} a bundle (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES); nothing of it "
+            "was applied: send it in smaller bundles, or as NDJSON"
+        )
+        log.warning(
+            "FHIR bundle from %s refused: %s entries, limit %s",
+            origin,
+            len(entries),
+            limit,
+        )
+        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        tally.add(source, quarantined=1)
+        return BundleResult(
+            False, bundle_type, reason, quarantine_ids=[qid], too_large=True
+        )
+    ctx = _Bundle.of(systems, entries)
     provenance = f"fhir:{origin}" + (f":{row}" if row else "")
     if bundle_type == "transaction":
         return _transaction(data, entries, ctx, provenance, source, origin, row, tally)
@@ -311,9 +429,11 @@ def fhir_bundle_apply(
     for i, entry in enumerate(entries, start=1):
         try:
             with transaction.atomic():
-                created = _entry_apply(entry, i, ctx, provenance)
-            result.entries.append(EntryOutcome("201 Created" if created else "200 OK"))
-            tally.add(source, applied=int(created), duplicate=int(not created))
+                outcome = _entry_apply(entry, i, ctx, provenance)
+            result.entries.append(outcome)
+            if not outcome.ignored:
+                created = outcome.status.startswith("201")
+                tally.add(source, applied=int(created), duplicate=int(not created))
         except FhirProblem as problem:
             qid = _quarantine(source, problem.reason, entry, "entry", origin, row)
             result.quarantine_ids.append(qid)
@@ -329,17 +449,18 @@ def _transaction(
 ) -> BundleResult:  # fmt: skip
     """A transaction Bundle: all entries valid and applied, or none."""
     problems: list[str] = []
+    mapped: list[bool] = []
     for i, entry in enumerate(entries, start=1):
         res = entry.get("resource") if isinstance(entry, dict) else None
         try:
-            resource_validate(res, f"entry {i}")
+            mapped.append(resource_validate(res, f"entry {i}"))
         except FhirProblem as problem:
             problems.append(problem.reason)
     outcomes: list[EntryOutcome] = []
     if not problems:
         try:
             with transaction.atomic():
-                outcomes = _transaction_apply(entries, ctx, provenance)
+                outcomes = _transaction_apply(entries, mapped, ctx, provenance)
         except FhirProblem as problem:
             problems.append(problem.reason)
     if problems:
@@ -347,9 +468,15 @@ def _transaction(
         qid = _quarantine(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=len(entries) or 1)
         return BundleResult(False, "transaction", reason, quarantine_ids=[qid])
-    applied = sum(o.status.startswith("201") for o in outcomes)
-    tally.add(source, applied=applied, duplicate=len(outcomes) - applied)
-    return BundleResult(True, "transaction", entries=outcomes)
+    result = BundleResult(True, "transaction", entries=outcomes)
+    tally.add(source, applied=result.created, duplicate=result.updated)
+    if result.ignored:
+        log.info(
+            "FHIR bundle from %s: %s entries of types JoinedUp does not map ignored",
+            origin,
+            result.ignored,
+        )
+    return result
 
 
 def fhir_json_ingest(

@@ -2,31 +2,36 @@
 translation of validated resources (as plain dicts) into person-index demographics
 and shared-record events. No database here: ingest.py resolves and writes.
 
-Supported (DESIGN 4.8): Patient (UK Core, NHS number identifier), Encounter,
-EpisodeOfCare, Condition, Observation, MedicationStatement, CarePlan, CareTeam,
-ServiceRequest, Task, Consent, Flag."""
+Mapped (DESIGN 4.8): Patient (UK Core: NHS number with its verification status,
+ethnic category), Encounter, EpisodeOfCare, Condition, Observation,
+MedicationStatement, CarePlan, CareTeam, ServiceRequest, Task, Consent, Flag. Any
+other FHIR resource type (Organization, Practitioner, AllergyIntolerance, ...) is
+*ignored*: not an error, not quarantined, counted in the ingest result and not
+validated beyond its type, as JoinedUp reads nothing of it. `meta`, `text` and
+extensions JoinedUp does not know are ignored too; a modifier extension it does not
+know makes the resource refused, as FHIR requires (Extensibility, "modifier
+extensions")."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import zoneinfo
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.resource import Resource
 from pydantic import ValidationError
 
-from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM, nhs_number_check_digit
+from joinedup.interop.fhir import uk_core
 
 EVENT_ID_BASE = "https://fhir.joinedup.example/Id/event/"
 EVENT_KIND_SYSTEM = "https://fhir.joinedup.example/CodeSystem/event-kind"
 CATEGORY_SYSTEM = "https://fhir.joinedup.example/CodeSystem/access-category"
 EVENT_DETAIL_URL = "https://fhir.joinedup.example/StructureDefinition/event-detail"
-NHS_STATUS_URL = (
-    "https://fhir.hl7.org.uk/StructureDefinition/"
-    "Extension-UKCore-NHSNumberVerificationStatus"
-)
+NHS_STATUS_URL = uk_core.NHS_STATUS_URL
 ODS_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 SNOMED = "http://snomed.info/sct"
 LOCAL_TZ = zoneinfo.ZoneInfo("Europe/London")
@@ -45,6 +50,18 @@ EVENT_TYPES = (
     "Flag",
 )
 SUPPORTED = frozenset({"Patient", *EVENT_TYPES})
+# R4 resource types that R4B (the fhir.resources models) no longer has.
+_R4_ONLY = frozenset({
+    "EffectEvidenceSynthesis", "RiskEvidenceSynthesis", "MedicinalProduct",
+    "MedicinalProductAuthorization", "MedicinalProductContraindication",
+    "MedicinalProductIndication", "MedicinalProductIngredient",
+    "MedicinalProductInteraction", "MedicinalProductManufactured",
+    "MedicinalProductPackaged", "MedicinalProductPharmaceutical",
+    "MedicinalProductUndesirableEffect", "SubstanceNucleicAcid", "SubstancePolymer",
+    "SubstanceProtein", "SubstanceReferenceInformation", "SubstanceSourceMaterial",
+    "SubstanceSpecification",
+})  # fmt: skip
+Resolve = Callable[[str], "dict[str, Any] | None"]
 DEFAULT_KIND = {
     "Condition": "diagnosis",
     "MedicationStatement": "medication",
@@ -110,16 +127,53 @@ class FhirProblem(Exception):
         self.reason = reason
 
 
-def resource_validate(resource: Any, where: str) -> None:
-    """Validate one resource with its fhir.resources R4B model. The reason names the
-    element paths and problems, never the values sent."""
+def is_resource_type(name: Any) -> bool:
+    """Whether `name` is a FHIR R4 resource type (not a datatype, not abstract)."""
+    if not isinstance(name, str) or not name:
+        return False
+    if name in _R4_ONLY:
+        return True
+    if name in ("Resource", "DomainResource"):
+        return False
+    try:
+        model = get_fhir_model_class(name)
+    except (ValueError, KeyError, AttributeError):
+        return False
+    return isinstance(model, type) and issubclass(model, Resource)
+
+
+def _modifier_extensions(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(element path, url) of every modifier extension, contained resources and
+    the narrative left out."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("contained", "text"):
+                continue
+            if key == "modifierExtension" and isinstance(item, list):
+                for ext in item:
+                    url = ext.get("url") if isinstance(ext, dict) else None
+                    yield path, str(url or "")[:120]
+            else:
+                yield from _modifier_extensions(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            yield from _modifier_extensions(item, path)
+
+
+def resource_validate(resource: Any, where: str) -> bool:
+    """Validate one resource with its fhir.resources R4B model: True when JoinedUp
+    maps it (validated in full), False when it is a FHIR resource JoinedUp does not
+    map (ignored, checked no further). The reason names the element paths and
+    problems, never the values sent."""
     if not isinstance(resource, dict):
         raise FhirProblem(f"{where}: a resource must be a JSON object")
     rtype = resource.get("resourceType")
     if rtype not in SUPPORTED:
+        if is_resource_type(rtype):
+            return False
         raise FhirProblem(
-            f"{where}: resource type {str(rtype)[:40]!r} is not supported; "
-            "supported: " + ", ".join(sorted(SUPPORTED))
+            f"{where}: {str(rtype)[:40]!r} is not a FHIR R4 resource type "
+            "(resourceType); JoinedUp maps " + ", ".join(sorted(SUPPORTED))
         )
     try:
         get_fhir_model_class(rtype).model_validate(resource)
@@ -131,6 +185,13 @@ def resource_validate(resource: Any, where: str) -> None:
         raise FhirProblem(f"{where} ({rtype}): " + "; ".join(problems)) from None
     except (ValueError, TypeError) as exc:  # fhir.resources raises a few of these
         raise FhirProblem(f"{where} ({rtype}): {type(exc).__name__}") from None
+    for path, url in _modifier_extensions(resource, rtype):
+        raise FhirProblem(
+            f"{where} ({rtype}): {path}.modifierExtension {url!r} changes the "
+            "meaning of the resource and JoinedUp does not know it, so the "
+            "resource cannot be read safely"
+        )
+    return True
 
 
 def _get(resource: dict[str, Any], path: str) -> Any:
@@ -175,41 +236,68 @@ class PatientData:
     postcode: str
     phone: str
     gp_practice_code: str | None
+    ethnic_category: str = ""
 
 
-def patient_map(resource: dict[str, Any], where: str) -> PatientData:
+def _current(items: list[Any], uses: tuple[str, ...]) -> dict[str, Any]:
+    """The first item in force (no period end) by order of `use`, else the first
+    that is not old, else the first."""
+    items = [i for i in items if isinstance(i, dict)]
+    live = [i for i in items if not _get(i, "period.end") and i.get("use") != "old"]
+    for use in uses:
+        for item in live:
+            if item.get("use") == use:
+                return item
+    return (live or items or [{}])[0]
+
+
+def _ods_code(identifier: Any) -> str | None:
+    if isinstance(identifier, dict) and identifier.get("system") == ODS_SYSTEM:
+        return str(identifier.get("value") or "") or None
+    return None
+
+
+def _gp_practice(resource: dict[str, Any], resolve: Resolve | None) -> str | None:
+    """The ODS code of the registered GP practice: a generalPractitioner naming
+    it by identifier, or referring to an Organization (contained or in the
+    bundle) that carries it."""
+    gp = None
+    for ref in resource.get("generalPractitioner") or []:
+        if not isinstance(ref, dict):
+            continue
+        code = _ods_code(ref.get("identifier"))
+        if code is None and resolve is not None and ref.get("reference"):
+            target = resolve(str(ref["reference"]))
+            if target is not None and target.get("resourceType") == "Organization":
+                code = next(
+                    filter(None, map(_ods_code, target.get("identifier") or [])),
+                    None,
+                )
+        gp = code or gp
+    return gp
+
+
+def patient_map(
+    resource: dict[str, Any], where: str, resolve: Resolve | None = None
+) -> PatientData:
+    """A UK Core Patient as person-index demographics. `resolve` finds what a
+    reference points to (contained, or elsewhere in the bundle)."""
     nhs_number: str | None = None
     status = "07"
     identifiers: list[tuple[str, str]] = []
-    for ident in resource.get("identifier") or []:
-        system, value = ident.get("system", ""), str(ident.get("value", "")).strip()
-        if not value:
-            continue
-        if system == NHS_NUMBER_SYSTEM:
-            if not (value.isdigit() and len(value) == 10):
-                raise FhirProblem(f"{where} (Patient): NHS number must be 10 digits")
-            check = nhs_number_check_digit(value[:9])
-            if check is None or check != int(value[9]):
-                raise FhirProblem(
-                    f"{where} (Patient): NHS number fails the Modulus 11 check digit "
-                    "(DESIGN 4.1)"
-                )
-            nhs_number, status = value, "02"
-            for ext in ident.get("extension") or []:
-                if ext.get("url") == NHS_STATUS_URL:
-                    codings = _get(ext, "valueCodeableConcept.coding") or []
-                    if codings and codings[0].get("code"):
-                        status = str(codings[0]["code"])
-            if status not in {f"0{n}" for n in range(1, 9)}:
-                raise FhirProblem(
-                    f"{where} (Patient): NHS number verification status must be 01-08"
-                )
-        elif system:
-            identifiers.append((system, value))
-    names = resource.get("name") or []
-    name = next(
-        (n for n in names if n.get("use") == "official"), names[0] if names else {}
-    )
+    try:
+        for ident in resource.get("identifier") or []:
+            system, value = ident.get("system", ""), str(ident.get("value", "")).strip()
+            if not value:
+                continue
+            if uk_core.is_nhs_number(ident):
+                nhs_number, status = uk_core.nhs_number_of(ident)
+            elif system:
+                identifiers.append((system, value))
+        ethnic_category = uk_core.ethnic_category_of(resource)
+    except uk_core.UkCoreProblem as problem:
+        raise FhirProblem(f"{where} (Patient): {problem}") from None
+    name = _current(resource.get("name") or [], ("official", "usual"))
     family = str(name.get("family") or "")
     given = " ".join(name.get("given") or [])
     if not family and not given:
@@ -222,17 +310,12 @@ def patient_map(resource: dict[str, Any], where: str) -> PatientData:
         raise FhirProblem(
             f"{where} (Patient): gender must be male, female, other or unknown"
         )
-    address = (resource.get("address") or [{}])[0]
+    address = _current(resource.get("address") or [], ("home", "temp"))
     phone = next(
         (t.get("value", "") for t in resource.get("telecom") or []
-         if t.get("system") == "phone"),
+         if t.get("system") == "phone" and not _get(t, "period.end")),
         "",
     )  # fmt: skip
-    gp = None
-    for ref in resource.get("generalPractitioner") or []:
-        ident = ref.get("identifier") or {}
-        if ident.get("system") == ODS_SYSTEM and ident.get("value"):
-            gp = str(ident["value"])
     return PatientData(
         identifiers=identifiers,
         nhs_number=nhs_number,
@@ -244,7 +327,8 @@ def patient_map(resource: dict[str, Any], where: str) -> PatientData:
         address_line=", ".join(address.get("line") or [])[:300],
         postcode=str(address.get("postalCode") or "")[:10],
         phone=str(phone)[:30],
-        gp_practice_code=gp,
+        gp_practice_code=_gp_practice(resource, resolve),
+        ethnic_category=ethnic_category,
     )
 
 
@@ -266,8 +350,17 @@ class EventData:
     detail: dict[str, str] = field(default_factory=dict)
 
 
-def _concept(resource: dict[str, Any], rtype: str) -> tuple[str, str, str, str]:
+def _concept(
+    resource: dict[str, Any], rtype: str, resolve: Resolve | None = None
+) -> tuple[str, str, str, str]:
     concept = resource.get(_CONCEPT[rtype])
+    reference = _get(resource, "medicationReference.reference")
+    if concept is None and reference and resolve is not None:
+        # MedicationStatement.medicationReference: the Medication's code
+        # (contained, "#med", or an entry of the bundle).
+        medication = resolve(str(reference))
+        if medication is not None and medication.get("resourceType") == "Medication":
+            concept = medication.get("code")
     if isinstance(concept, list):
         concept = concept[0] if concept else None
     if not isinstance(concept, dict):
@@ -284,7 +377,9 @@ def _concept(resource: dict[str, Any], rtype: str) -> tuple[str, str, str, str]:
     )
 
 
-def event_map(resource: dict[str, Any]) -> EventData:
+def event_map(resource: dict[str, Any], resolve: Resolve | None = None) -> EventData:
+    """An event resource as a shared-record event. `resolve` finds what a
+    reference points to (contained, or elsewhere in the bundle)."""
     rtype = resource["resourceType"]
     system_code = source_id = None
     for ident in resource.get("identifier") or []:
@@ -318,7 +413,7 @@ def event_map(resource: dict[str, Any]) -> EventData:
         occurred = when_parse(_get(resource, path))
         if occurred is not None:
             break
-    code_system, code, display, text = _concept(resource, rtype)
+    code_system, code, display, text = _concept(resource, rtype, resolve)
     if not summary:
         title = resource.get("title") or resource.get("description") or text
         summary = f"{_LABEL[rtype]}: {title}" if title else _LABEL[rtype]
