@@ -25,49 +25,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from joinedup.governance.models import AccessCategory, OrganisationType
-from joinedup.interop.fhir import references
+from joinedup.interop.fhir.ingest_resolve import (
+    BundleContext,
+    Systems,
+    event_values,
+    patient_apply,
+)
 from joinedup.interop.fhir.mappers_in import (
     FhirProblem,
-    event_map,
-    patient_map,
     resource_validate,
 )
 from joinedup.interop.models import IngestKind, QuarantineItem
 from joinedup.interop.services import Tally, quarantine_record, totals_add
-from joinedup.people.models import Identifier, Person
-from joinedup.people.services import SourceDemographics, person_from_source_upsert
-from joinedup.record.models import EventKind, SourceSystem
 from joinedup.record.services import event_record, events_record_many
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_SOURCE = "fhir"
-_ENCOUNTER_KIND: dict[str, str] = {
-    OrganisationType.GP_PRACTICE: EventKind.GP_CONSULTATION,
-    OrganisationType.ICB: EventKind.GP_CONSULTATION,
-    OrganisationType.COMMUNITY_TRUST: EventKind.COMMUNITY_CONTACT,
-    OrganisationType.MENTAL_HEALTH_TRUST: EventKind.MENTAL_HEALTH_CONTACT,
-}
-_KIND_CATEGORY: dict[str, str] = {
-    EventKind.MENTAL_HEALTH_CONTACT: AccessCategory.MENTAL_HEALTH,
-    EventKind.SEXUAL_HEALTH_CONTACT: AccessCategory.SEXUAL_HEALTH,
-    EventKind.SAFEGUARDING_CONCERN: AccessCategory.SAFEGUARDING,
-}
-_DEFAULT_KIND: dict[str, str] = {
-    "Condition": EventKind.DIAGNOSIS,
-    "MedicationStatement": EventKind.MEDICATION,
-}
-_EVENT_KINDS = frozenset(EventKind.values)  # `.values` builds a list each time
-_CATEGORIES = frozenset(AccessCategory.values)
-_COUNCIL = {
-    OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
-    OrganisationType.COUNCIL_CHILDRENS_SERVICES,
-}
-
-
 BUNDLE_MAX_ENTRIES = 100_000
 
 
@@ -117,193 +92,8 @@ def _ignored(rtype: str) -> EntryOutcome:
     )
 
 
-class _Systems:
-    """Source systems by identifier system and by code (looked up per bundle)."""
-
-    def __init__(self) -> None:
-        systems = list(SourceSystem.objects.select_related("organisation"))
-        self.by_identifier = {s.identifier_system: s for s in systems}
-        self.by_code = {s.code: s for s in systems}
-
-
-@dataclass
-class _Bundle:
-    """The bundle's resources by key, and what the patients applied so far
-    resolved to (entry key -> person, system; see references.entry_keys)."""
-
-    systems: _Systems
-    people: dict[str, tuple[int, SourceSystem]] = field(default_factory=dict)
-    index: references.Index = field(default_factory=references.Index)
-
-    @classmethod
-    def of(cls, systems: _Systems, entries: list[Any]) -> _Bundle:
-        ctx = cls(systems)
-        for entry in entries:
-            res = entry.get("resource") if isinstance(entry, dict) else None
-            if isinstance(res, dict):
-                ctx.index.add(str(entry.get("fullUrl") or ""), res)
-        return ctx
-
-    def resolver(
-        self, res: dict[str, Any], full_url: str
-    ) -> Callable[[str], dict[str, Any] | None]:
-        def resolve(reference: str) -> dict[str, Any] | None:
-            return self.index.resolve(
-                reference, referring=res, referring_full_url=full_url
-            )
-
-        return resolve
-
-    def patient_add(
-        self, full_url: str, res: dict[str, Any], person: tuple[int, SourceSystem]
-    ) -> None:
-        for key in references.entry_keys(full_url, res):
-            self.people.setdefault(key, person)
-
-    def patient_of(
-        self, reference: str, full_url: str
-    ) -> tuple[int, SourceSystem] | None:
-        for key in references.reference_keys(reference, full_url):
-            if key in self.people:
-                return self.people[key]
-        return None
-
-
-def _patient_apply(
-    res: dict[str, Any], full_url: str, ctx: _Bundle, where: str
-) -> bool:
-    data = patient_map(res, where, ctx.resolver(res, full_url))
-    system = local_id = None
-    for ident_system, value in data.identifiers:
-        system = ctx.systems.by_identifier.get(ident_system)
-        if system is not None:
-            local_id = value
-            break
-    if system is None or local_id is None:
-        raise FhirProblem(
-            f"{where} (Patient): no identifier of a known source system (the "
-            "identifier system of its record, e.g. a GP patient ID)"
-        )
-    known = Identifier.objects.filter(
-        system=system.identifier_system, value=local_id
-    ).exists()
-    person = person_from_source_upsert(
-        source_system=system,
-        local_id=local_id,
-        demographics=SourceDemographics(
-            nhs_number=data.nhs_number,
-            nhs_number_status=data.nhs_number_status,
-            given_name=data.given_name,
-            family_name=data.family_name,
-            birth_date=data.birth_date,
-            sex=data.sex,
-            address_line=data.address_line,
-            postcode=data.postcode,
-            phone=data.phone,
-            ethnic_category=data.ethnic_category,
-        ),
-        seen_at=timezone.now(),
-        gp_practice_code=data.gp_practice_code,
-    )
-    ctx.patient_add(full_url, res, (person.pk, system))
-    return not known
-
-
-def _subject(
-    reference: str, identifier: tuple[str, str] | None, ctx: _Bundle, full_url: str
-) -> tuple[int, SourceSystem | None] | None:
-    """The person an event is about: a Patient of this bundle (by any of the
-    ways FHIR refers to an entry), a conditional reference or the reference's
-    identifier (a source identifier known to JoinedUp), or a Patient id on this
-    server (a relative reference from an entry not sent from another server)."""
-    found = ctx.patient_of(reference, full_url)
-    if found is not None:
-        return found
-    if reference.startswith("Patient?identifier=") and "|" in reference:
-        system, value = reference.split("=", 1)[1].split("|", 1)
-        identifier = (system, value)
-    if identifier is not None:
-        known = Identifier.objects.filter(
-            system=identifier[0], value=identifier[1]
-        ).first()
-        if known is not None:
-            return known.person_id, known.source_system
-    parsed = references.parse(reference)
-    local_id = references.on_this_server(reference, full_url)
-    if (
-        parsed is not None
-        and parsed.type == "Patient"
-        and local_id is not None
-        and local_id.isdigit()
-        and Person.objects.filter(pk=int(local_id)).exists()
-    ):
-        return int(local_id), None
-    return None
-
-
-def _event_values(
-    res: dict[str, Any], ctx: _Bundle, where: str, provenance: str, full_url: str = ""
-) -> dict[str, Any]:
-    """The keyword arguments of `event_record` for one event resource."""
-    data = event_map(res, ctx.resolver(res, full_url))
-    rtype = data.resource_type
-    subject = _subject(data.subject_reference, data.subject_identifier, ctx, full_url)
-    if subject is None:
-        raise FhirProblem(
-            f"{where} ({rtype}): its subject is not a patient in this bundle or "
-            "known to JoinedUp"
-            + (
-                " (a contained patient cannot be the subject: send it as an entry)"
-                if data.subject_reference.startswith("#")
-                else ""
-            )
-        )
-    person_id, patient_system = subject
-    system = ctx.systems.by_code.get(data.source_system_code or "") or patient_system
-    if system is None:
-        raise FhirProblem(f"{where} ({rtype}): no identifier of a known source system")
-    source_id = data.source_id or (f"{rtype}/{res['id']}" if res.get("id") else None)
-    if not source_id:
-        raise FhirProblem(f"{where} ({rtype}): an identifier or id is required")
-    org_type = system.organisation.type
-    kind = data.kind if data.kind in _EVENT_KINDS else None
-    if kind is None:
-        if rtype == "Encounter":
-            kind = _ENCOUNTER_KIND.get(OrganisationType(org_type), EventKind.OTHER)
-        else:
-            kind = _DEFAULT_KIND.get(rtype, EventKind.OTHER)
-    category = data.category if data.category in _CATEGORIES else None
-    if category is None:
-        category = _KIND_CATEGORY.get(kind) or (
-            AccessCategory.SOCIAL_CARE
-            if org_type in _COUNCIL
-            else AccessCategory.HEALTH
-        )
-    detail = dict(data.detail)
-    detail["resource_type"] = rtype
-    occurred = data.occurred_at
-    if occurred is None:
-        occurred = timezone.now()
-        detail["date_not_recorded"] = "true"
-    return {
-        "person_id": person_id,
-        "source_system": system,
-        "source_id": source_id[:100],
-        "kind": kind,
-        "category": category,
-        "occurred_at": occurred,
-        "ended_at": data.ended_at,
-        "code_system": data.code_system,
-        "code": data.code,
-        "code_display": data.code_display,
-        "summary": data.summary,
-        "detail": detail,
-        "provenance": provenance,
-    }
-
-
 def _entry_apply(
-    entry: Any, i: int, ctx: _Bundle, provenance: str, *, validated: bool = False
+    entry: Any, i: int, ctx: BundleContext, provenance: str, *, validated: bool = False
 ) -> EntryOutcome:
     where = f"entry {i}"
     res = entry.get("resource") if isinstance(entry, dict) else None
@@ -314,15 +104,15 @@ def _entry_apply(
         return _ignored(str(res["resourceType"]))
     full_url = str(entry.get("fullUrl") or "")
     if res["resourceType"] == "Patient":
-        created = _patient_apply(res, full_url, ctx, where)
+        created = patient_apply(res, full_url, ctx, where)
     else:
-        values = _event_values(res, ctx, where, provenance, full_url)
+        values = event_values(res, ctx, where, provenance, full_url)
         _, created = event_record(**values, update=True)
     return EntryOutcome("201 Created" if created else "200 OK")
 
 
 def _transaction_apply(
-    entries: list[Any], mapped: list[bool], ctx: _Bundle, provenance: str
+    entries: list[Any], mapped: list[bool], ctx: BundleContext, provenance: str
 ) -> list[EntryOutcome]:
     """Apply validated entries: patients first (events refer to them), then every
     event in bulk; entries JoinedUp does not map are ignored. Outcomes in the
@@ -339,7 +129,7 @@ def _transaction_apply(
         if is_mapped and res["resourceType"] != "Patient":
             full_url = str(entry.get("fullUrl") or "")
             events.append(
-                (i, _event_values(res, ctx, f"entry {i}", provenance, full_url))
+                (i, event_values(res, ctx, f"entry {i}", provenance, full_url))
             )
     created = events_record_many(events=[values for _, values in events])
     for (i, _), new in zip(events, created, strict=True):
@@ -359,7 +149,7 @@ def _quarantine(
     return item.pk
 
 
-def _source_of(data: Any, systems: _Systems) -> str:
+def _source_of(data: Any, systems: Systems) -> str:
     """The source system a bundle comes from, for totals and the quarantine."""
     try:
         for entry in data.get("entry") or [data]:
@@ -379,7 +169,7 @@ def fhir_bundle_apply(
     data: Any, *, origin: str, tally: Tally, row: int | None = None
 ) -> BundleResult:
     """Apply one Bundle (or a bare resource) inside the caller's transaction."""
-    systems = _Systems()
+    systems = Systems()
     source = _source_of(data, systems)
     if "\\u0000" in json.dumps(data):
         reason = "the content contains NUL characters (\\u0000)"
@@ -421,7 +211,7 @@ def fhir_bundle_apply(
         return BundleResult(
             False, bundle_type, reason, quarantine_ids=[qid], too_large=True
         )
-    ctx = _Bundle.of(systems, entries)
+    ctx = BundleContext.of(systems, entries)
     provenance = f"fhir:{origin}" + (f":{row}" if row else "")
     if bundle_type == "transaction":
         return _transaction(data, entries, ctx, provenance, source, origin, row, tally)
@@ -444,7 +234,7 @@ def fhir_bundle_apply(
 
 
 def _transaction(
-    data: dict[str, Any], entries: list[Any], ctx: _Bundle, provenance: str,
+    data: dict[str, Any], entries: list[Any], ctx: BundleContext, provenance: str,
     source: str, origin: str, row: int | None, tally: Tally,
 ) -> BundleResult:  # fmt: skip
     """A transaction Bundle: all entries valid and applied, or none."""

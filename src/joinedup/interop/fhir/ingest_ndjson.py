@@ -35,14 +35,12 @@ from django.utils import timezone
 
 from joinedup.interop.fhir.ingest import (
     UNKNOWN_SOURCE,
-    _Bundle,
-    _event_values,
     _quarantine,
     _source_of,
-    _Systems,
     bundle_max_entries,
     fhir_bundle_apply,
 )
+from joinedup.interop.fhir.ingest_resolve import BundleContext, Systems, event_values
 from joinedup.interop.fhir.mappers_in import (
     _SUBJECT,
     SUPPORTED,
@@ -95,7 +93,7 @@ class _Plan:
 
 def _plan(
     data: Any, line: str, number: int, reasons: list[str | None] | None,
-    systems: _Systems, provenance: str,
+    systems: Systems, provenance: str,
 ) -> _Plan | None:  # fmt: skip
     """What a line's transaction Bundle does, or None when it must go the
     one-at-a-time way (anything unusual, or anything to quarantine)."""
@@ -109,7 +107,7 @@ def _plan(
     if len(entries) > bundle_max_entries():
         return None  # refused, the one-at-a-time way
     plan = _Plan(number, _source_of(data, systems))
-    ctx = _Bundle.of(systems, entries)
+    ctx = BundleContext.of(systems, entries)
     keys: set[tuple[int, str]] = set()
     try:
         for entry in entries:
@@ -149,7 +147,7 @@ def _plan(
             subject = res.get(_SUBJECT.get(res["resourceType"], "subject")) or {}
             if ctx.patient_of(str(subject.get("reference") or ""), full_url) is None:
                 return None  # a patient outside the bundle: look it up one by one
-            values = _event_values(res, ctx, "entry", provenance, full_url)
+            values = event_values(res, ctx, "entry", provenance, full_url)
             event_key = (values["source_system"].pk, values["source_id"])
             if event_key in keys:  # the same event twice in one bundle
                 return None
@@ -207,7 +205,7 @@ def _group_set_wise(
     lines: list[tuple[int, str]], reasons: list[list[str | None] | None],
     origin: str, run: Tally,
 ) -> None:  # fmt: skip
-    systems = _Systems()
+    systems = Systems()
     items: list[tuple[int, str, _Plan | None]] = []
     for (number, line), entry_reasons in zip(lines, reasons, strict=True):
         try:
