@@ -89,6 +89,7 @@ class SealedOut(Schema):
 
 
 class PersonOut(PersonSummary):
+    ethnic_category: str | None  # NHS Data Dictionary code; null when not recorded
     address_line: str
     phone: str
     gp_practice: OrganisationRef | None
@@ -213,6 +214,7 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
     about = getattr(p, "about_me", None)
     return {
         **_summary(p),
+        "ethnic_category": p.ethnic_category or None,
         "address_line": p.address_line,
         "phone": p.phone,
         "gp_practice": _org(p.registered_gp) if p.registered_gp else None,

@@ -196,8 +196,8 @@ def fhir_bundle_apply(
     limit = bundle_max_entries()
     if len(entries) > limit:
         reason = (
-            f"Bundle.entry: {len(entries):,} entries is more than the limit of "
-            f"{limit:,} a bundle (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES); nothing of it "
+            f"Bundle.entry: {len(entries):,} entries, more than the {limit:,} a "
+            "bundle may hold (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES); nothing of it "
             "was applied: send it in smaller bundles, or as NDJSON"
         )
         log.warning(

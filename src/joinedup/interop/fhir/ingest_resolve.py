@@ -87,10 +87,8 @@ class BundleContext:
     def patient_of(
         self, reference: str, full_url: str
     ) -> tuple[int, SourceSystem] | None:
-        for key in references.reference_keys(reference, full_url):
-            if key in self.people:
-                return self.people[key]
-        return None
+        key = self.index.key_for(reference, full_url)
+        return self.people.get(key) if key is not None else None
 
 
 def patient_apply(

@@ -108,15 +108,39 @@ def on_this_server(reference: str, referring_full_url: str = "") -> str | None:
     return parsed.id
 
 
+def _base_of(full_url: str) -> str | None:
+    parsed = parse(full_url) if full_url else None
+    return parsed.base if parsed is not None else None
+
+
 @dataclass
 class Index:
-    """The resources of one bundle by key (see `entry_keys`)."""
+    """The resources of one bundle by key (see `entry_keys`), with the server
+    base each came from (None: a urn or no fullUrl)."""
 
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    bases: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, full_url: str, resource: dict[str, Any]) -> None:
+        base = _base_of(full_url.strip())
         for key in entry_keys(full_url, resource):
-            self.resources.setdefault(key, resource)
+            if key not in self.resources:
+                self.resources[key] = resource
+                self.bases[key] = base
+
+    def key_for(self, reference: str, referring_full_url: str = "") -> str | None:
+        """The key of the entry a (non-local) reference points to, if any: a
+        relative reference from an entry of one server never finds an entry of
+        another."""
+        referring_base = _base_of(referring_full_url.strip())
+        for key in reference_keys(reference, referring_full_url):
+            if key not in self.resources:
+                continue
+            elsewhere = self.bases[key] not in (None, referring_base)
+            if key.startswith("rel:") and referring_base is not None and elsewhere:
+                continue
+            return key
+        return None
 
     def resolve(
         self,
@@ -132,7 +156,5 @@ class Index:
                 if isinstance(contained, dict) and contained.get("id") == reference[1:]:
                     return contained
             return None
-        for key in reference_keys(reference, referring_full_url):
-            if key in self.resources:
-                return self.resources[key]
-        return None
+        key = self.key_for(reference, referring_full_url)
+        return self.resources[key] if key is not None else None
