@@ -85,8 +85,13 @@ class Person(models.Model):
     birth_date = models.DateField(db_index=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gender_identity = models.CharField(max_length=60, blank=True)
+    # A database default too: bulk loads (COPY) leave the column out.
     ethnic_category = models.CharField(
-        max_length=2, choices=EthnicCategory.choices, blank=True, default=""
+        max_length=2,
+        choices=EthnicCategory.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     address_line = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
