@@ -14,6 +14,7 @@ from joinedup.people.models.matching import (
 from joinedup.people.models.person import (
     AboutMe,
     Address,
+    EthnicCategory,
     Identifier,
     Involvement,
     InvolvementKind,
@@ -29,6 +30,7 @@ __all__ = [
     "AboutMe",
     "Address",
     "CandidateStatus",
+    "EthnicCategory",
     "Identifier",
     "Involvement",
     "InvolvementKind",

@@ -54,6 +54,7 @@ class SourceDemographics:
     address_line: str = ""
     postcode: str = ""
     phone: str = ""
+    ethnic_category: str = ""  # people.models.EthnicCategory; "" when not given
 
 
 _org_cache: dict[str, int | None] = {}
@@ -130,6 +131,7 @@ def _new_person(d: SourceDemographics) -> Person:
         address_line=d.address_line,
         postcode=d.postcode,
         phone=d.phone,
+        ethnic_category=d.ethnic_category,
     )
 
 
@@ -248,6 +250,9 @@ def _demographics_update(
     if d.phone and person.phone != d.phone:
         person.phone = d.phone
         changed.append("phone")
+    if d.ethnic_category and person.ethnic_category != d.ethnic_category:
+        person.ethnic_category = d.ethnic_category
+        changed.append("ethnic_category")
     current = (person.nhs_number, person.nhs_number_status)
     if (
         d.nhs_number
