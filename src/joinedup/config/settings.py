@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "joinedup.discharge",
     "joinedup.funding",
     "joinedup.population",
+    "joinedup.safeguarding",
     "joinedup.web",
 ]
 
