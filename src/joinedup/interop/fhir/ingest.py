@@ -209,6 +209,29 @@ def _event_values(
     }
 
 
+def _emergency_key(
+    res: dict[str, Any], values: dict[str, Any]
+) -> list[tuple[int, str]]:
+    """An Encounter of class EMER (an unscheduled care attendance): its key."""
+    klass = res.get("class")
+    code = klass.get("code") if isinstance(klass, dict) else None
+    if res.get("resourceType") == "Encounter" and code == "EMER":
+        return [(values["source_system"].pk, values["source_id"])]
+    return []
+
+
+def _unscheduled_care_followup(attendances: list[tuple[int, str]]) -> None:
+    """INGEST FOLLOW-UP (one place; moves into the ingest follow-up registry when
+    it lands): emergency Encounters just written go to the safeguarding flag
+    check (a child on a plan: a task and a notification for social care)."""
+    if attendances:
+        from joinedup.safeguarding.services.flags import (
+            unscheduled_care_attendances_check,
+        )
+
+        unscheduled_care_attendances_check(events=attendances)
+
+
 def _entry_apply(
     entry: Any, i: int, ctx: _Bundle, provenance: str, *, validated: bool = False
 ) -> bool:
@@ -220,7 +243,9 @@ def _entry_apply(
         raise FhirProblem(f"{where}: a resource must be a JSON object")
     if res["resourceType"] == "Patient":
         return _patient_apply(res, str(entry.get("fullUrl") or ""), ctx, where)
-    _, created = event_record(**_event_values(res, ctx, where, provenance), update=True)
+    values = _event_values(res, ctx, where, provenance)
+    _, created = event_record(**values, update=True)
+    _unscheduled_care_followup(_emergency_key(res, values))
     return created
 
 
@@ -239,6 +264,13 @@ def _transaction_apply(
         if res["resourceType"] != "Patient":
             events.append((i, _event_values(res, ctx, f"entry {i}", provenance)))
     created = events_record_many(events=[values for _, values in events])
+    _unscheduled_care_followup(
+        [
+            key
+            for i, values in events
+            for key in _emergency_key(entries[i - 1]["resource"], values)
+        ]
+    )
     for (i, _), new in zip(events, created, strict=True):
         statuses[i] = new
     return [
