@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "joinedup.discharge",
     "joinedup.funding",
     "joinedup.population",
+    "joinedup.safeguarding",
     "joinedup.web",
 ]
 

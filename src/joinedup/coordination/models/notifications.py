@@ -16,6 +16,7 @@ class NotificationKind(models.TextChoices):
     PLAN_CHANGED = "plan_changed", "care plan change"
     ASSESSMENT = "assessment", "shared assessment update"
     MDT = "mdt", "MDT meeting update"
+    SAFEGUARDING = "safeguarding", "safeguarding alert"
 
 
 class Notification(models.Model):

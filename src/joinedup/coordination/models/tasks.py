@@ -20,6 +20,7 @@ class TaskSource(models.TextChoices):
     CHC_REVIEW = "chc_review", "Continuing healthcare review"
     CASE_FINDING = "case_finding", "Case finding"
     ASSESSMENT = "assessment", "Shared assessment"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
 
 
 class TaskStatus(models.TextChoices):

@@ -33,6 +33,9 @@ class Role(models.TextChoices):
     COMMISSIONER = "commissioner", "Commissioner"
     IG_LEAD = "ig_lead", "Information governance lead"
     ADMIN = "admin", "Administrator"
+    HEALTH_VISITOR = "health_visitor", "Health visitor"
+    CHILDRENS_SOCIAL_WORKER = "childrens_social_worker", "Children's social worker"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
 
 
 # Roles whose work is the care of individual people (direct care). Commissioners see
@@ -45,6 +48,9 @@ DIRECT_CARE_ROLES = frozenset(
         Role.GP,
         Role.MDT_COORDINATOR,
         Role.CHC_ASSESSOR,
+        Role.HEALTH_VISITOR,
+        Role.CHILDRENS_SOCIAL_WORKER,
+        Role.SAFEGUARDING_LEAD,
     }
 )
 
@@ -68,7 +74,13 @@ SEALED_CATEGORIES = frozenset(
 # Roles that may claim a relationship the system does not know about (a clinician
 # seeing the person today). Others ask for access or use break-glass.
 CLINICAL_ROLES = frozenset(
-    {Role.GP, Role.COMMUNITY_MATRON, Role.DISCHARGE_COORDINATOR, Role.CHC_ASSESSOR}
+    {
+        Role.GP,
+        Role.COMMUNITY_MATRON,
+        Role.DISCHARGE_COORDINATOR,
+        Role.CHC_ASSESSOR,
+        Role.HEALTH_VISITOR,
+    }
 )
 
 

@@ -92,6 +92,29 @@ def _ignored(rtype: str) -> EntryOutcome:
     )
 
 
+def _emergency_key(
+    res: dict[str, Any], values: dict[str, Any]
+) -> list[tuple[int, str]]:
+    """An Encounter of class EMER (an unscheduled care attendance): its key."""
+    klass = res.get("class")
+    code = klass.get("code") if isinstance(klass, dict) else None
+    if res.get("resourceType") == "Encounter" and code == "EMER":
+        return [(values["source_system"].pk, values["source_id"])]
+    return []
+
+
+def _unscheduled_care_followup(attendances: list[tuple[int, str]]) -> None:
+    """INGEST FOLLOW-UP (one place; moves into the ingest follow-up registry when
+    it lands): emergency Encounters just written go to the safeguarding flag
+    check (a child on a plan: a task and a notification for social care)."""
+    if attendances:
+        from joinedup.safeguarding.services.flags import (
+            unscheduled_care_attendances_check,
+        )
+
+        unscheduled_care_attendances_check(events=attendances)
+
+
 def _entry_apply(
     entry: Any, i: int, ctx: BundleContext, provenance: str, *, validated: bool = False
 ) -> EntryOutcome:
@@ -108,6 +131,7 @@ def _entry_apply(
     else:
         values = event_values(res, ctx, where, provenance, full_url)
         _, created = event_record(**values, update=True)
+        _unscheduled_care_followup(_emergency_key(res, values))
     return EntryOutcome("201 Created" if created else "200 OK")
 
 
@@ -132,6 +156,13 @@ def _transaction_apply(
                 (i, event_values(res, ctx, f"entry {i}", provenance, full_url))
             )
     created = events_record_many(events=[values for _, values in events])
+    _unscheduled_care_followup(
+        [
+            key
+            for i, values in events
+            for key in _emergency_key(entries[i - 1]["resource"], values)
+        ]
+    )
     for (i, _), new in zip(events, created, strict=True):
         outcomes[i] = EntryOutcome("201 Created" if new else "200 OK")
     return [outcomes[i] for i in range(1, len(entries) + 1)]

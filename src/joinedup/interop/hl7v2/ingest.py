@@ -158,6 +158,26 @@ def _loose_header(text: str) -> Header | None:
     )  # fmt: skip
 
 
+def _unscheduled_care_followup(attendances: list[tuple[int, str]]) -> None:
+    """INGEST FOLLOW-UP (one place; moves into the ingest follow-up registry when
+    it lands): ED attendances (A04) just written go to the safeguarding flag check
+    (a child on a plan: a task and a notification for children's social care)."""
+    if attendances:
+        from joinedup.safeguarding.services.flags import (
+            unscheduled_care_attendances_check,
+        )
+
+        unscheduled_care_attendances_check(events=attendances)
+
+
+def _attendance_key(
+    message: AdtMessage, system: SourceSystem
+) -> tuple[int, str] | None:
+    if message.event == "A04" and message.visit is not None:
+        return (system.pk, message.visit.visit_number)
+    return None
+
+
 def _process(
     text: str, *, origin: str, tally: Tally, systems: SourceSystems
 ) -> Hl7Result:
@@ -205,6 +225,8 @@ def _process(
                 kind=IngestKind.HL7V2,
                 message_type=header.message_type,
             )
+            key = _attendance_key(message, system)
+            _unscheduled_care_followup([key] if key else [])
         tally.add(source, applied=1)
         return Hl7Result(
             "AA", "", header.control_id, ack_build(header, "AA"), source=source
@@ -324,6 +346,7 @@ def _batch_process(
         )
     results: list[Hl7Result] = []
     receipts: list[MessageReceipt] = []
+    attendances: list[tuple[int, str]] = []
     stores: AdtBatch | None = None
 
     def flush() -> None:
@@ -372,11 +395,15 @@ def _batch_process(
             message_type=header.message_type[:30], received_at=timezone.now(),
         ))  # fmt: skip
         applied.add(key)
+        attendance = _attendance_key(message, system)
+        if attendance is not None:
+            attendances.append(attendance)
         tally.add(system.code, applied=1)
         results.append(Hl7Result(
             "AA", "", header.control_id, ack_build(header, "AA"), source=system.code
         ))  # fmt: skip
     flush()
+    _unscheduled_care_followup(attendances)
     return results
 
 

@@ -1,0 +1,1 @@
+"""Every write of safeguarding work: typed, keyword-only, atomic, audited."""

@@ -1,0 +1,1 @@
+"""Safeguarding pages. Thin: parse, call a service or selector, render."""
