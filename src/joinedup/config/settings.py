@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "joinedup.discharge",
     "joinedup.funding",
     "joinedup.population",
+    "joinedup.directory",
+    "joinedup.ucr",
     "joinedup.web",
 ]
 

@@ -20,6 +20,8 @@ class TaskSource(models.TextChoices):
     CHC_REVIEW = "chc_review", "Continuing healthcare review"
     CASE_FINDING = "case_finding", "Case finding"
     ASSESSMENT = "assessment", "Shared assessment"
+    SOCIAL_PRESCRIBING = "social_prescribing", "Social prescribing"
+    URGENT_COMMUNITY_RESPONSE = "urgent_community_response", "Urgent community response"
 
 
 class TaskStatus(models.TextChoices):

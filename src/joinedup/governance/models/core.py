@@ -33,6 +33,13 @@ class Role(models.TextChoices):
     COMMISSIONER = "commissioner", "Commissioner"
     IG_LEAD = "ig_lead", "Information governance lead"
     ADMIN = "admin", "Administrator"
+    # Level 1 of joined-up care (DESIGN 4.5): social prescribing in a primary care
+    # network or voluntary organisation, and the keeper of the service directory.
+    SOCIAL_PRESCRIBING_LINK_WORKER = (
+        "social_prescribing_link_worker",
+        "Social prescribing link worker",
+    )
+    DIRECTORY_EDITOR = "directory_editor", "Service directory editor"
 
 
 # Roles whose work is the care of individual people (direct care). Commissioners see
@@ -45,6 +52,7 @@ DIRECT_CARE_ROLES = frozenset(
         Role.GP,
         Role.MDT_COORDINATOR,
         Role.CHC_ASSESSOR,
+        Role.SOCIAL_PRESCRIBING_LINK_WORKER,
     }
 )
 
