@@ -11,6 +11,8 @@ urlpatterns = [
     path("care/", include("joinedup.coordination.urls")),
     path("funding/", include("joinedup.funding.urls")),
     path("population/", include("joinedup.population.urls")),
+    path("directory/", include("joinedup.directory.urls")),
+    path("ucr/", include("joinedup.ucr.urls")),
     path("matching/", include("joinedup.people.review_urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/

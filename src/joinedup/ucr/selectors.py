@@ -123,3 +123,16 @@ def ucr_person_referrals(
     return access, list(
         UcrReferral.objects.filter(person_id=person_id).order_by("-received_at")
     )
+
+
+def person_id_by_nhs_number(nhs_number: str) -> int | None:
+    """The person a caller's NHS number names (an id only, nothing shown), so the
+    team can record a referral; None when it names no one here."""
+    digits = "".join(ch for ch in (nhs_number or "") if ch.isdigit())
+    if len(digits) != 10:
+        return None
+    return (
+        Person.objects.filter(nhs_number=digits, merged_into__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -84,6 +84,26 @@ class CaseView:
         )
 
     @property
+    def rows(self) -> list[tuple[str, int | None, int | None, str]]:
+        """Per ONS4 question: the question, before, after, and the change."""
+        change = self.change or {}
+        out = []
+        for key, question in rules.ONS4_QUESTIONS.items():
+            c = change.get(key)
+            label = ""
+            if c is not None:
+                label = f"{c['change']:+d}" + (" (better)" if c["improved"] else "")
+            out.append(
+                (
+                    question,
+                    getattr(self.before, key) if self.before else None,
+                    getattr(self.after, key) if self.after else None,
+                    label,
+                )
+            )
+        return out
+
+    @property
     def snomed_term(self) -> str:
         return rules.SNOMED_TERMS.get(self.case.snomed_code, "")
 
