@@ -133,7 +133,7 @@ def ucr_referral_receive(
 
 def _for_team(actor: Actor, referral_id: int, action: str) -> UcrReferral:
     referral = (
-        UcrReferral.objects.select_for_update()
+        UcrReferral.objects.select_for_update(of=("self",))
         .select_related("task")
         .filter(pk=referral_id)
         .first()

@@ -64,7 +64,7 @@ def _link_worker(actor: Actor) -> None:
 def _case_for_change(actor: Actor, case_id: int, action: str) -> PrescribingCase:
     _link_worker(actor)
     case = (
-        PrescribingCase.objects.select_for_update()
+        PrescribingCase.objects.select_for_update(of=("self",))
         .select_related("referral")
         .filter(pk=case_id)
         .first()
