@@ -7,6 +7,8 @@ person while the case is open."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -205,7 +207,7 @@ def what_matters_record(*, actor: Actor, case_id: int, text: str) -> Prescribing
 
 
 def wellbeing_record(
-    *, actor: Actor, case_id: int, when: str, scores: dict[str, object]
+    *, actor: Actor, case_id: int, when: str, scores: Mapping[str, object]
 ) -> WellbeingScore:
     """ONS4 scores before (once, at the start) or after (once, after before)."""
     if when not in WellbeingWhen.values:
