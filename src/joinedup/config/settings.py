@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "joinedup.funding",
     "joinedup.population",
     "joinedup.safeguarding",
+    "joinedup.directory",
+    "joinedup.ucr",
     "joinedup.web",
 ]
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("funding/", include("joinedup.funding.urls")),
     path("population/", include("joinedup.population.urls")),
     path("safeguarding/", include("joinedup.safeguarding.urls")),
+    path("directory/", include("joinedup.directory.urls")),
+    path("ucr/", include("joinedup.ucr.urls")),
     path("matching/", include("joinedup.people.review_urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/

@@ -10,9 +10,39 @@ from django.db import models
 from joinedup.governance.models import Organisation
 
 
+class StaySetting(models.TextChoices):
+    INPATIENT = "inpatient", "Hospital bed"
+    # Hospital at home: a place on a virtual ward counts as a bed (its ward's
+    # beds are its capacity), recorded in JoinedUp rather than from ADT events.
+    VIRTUAL_WARD = "virtual_ward", "Virtual ward (hospital at home)"
+
+
+class VirtualWard(models.Model):
+    """A virtual ward of a (community or acute) trust: its `site` code is the
+    stays' site, so the sitrep and discharge pathways include it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.CharField(max_length=40)
+    name = models.CharField(max_length=100)
+    beds = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "site"], name="virtual_ward_unique_site"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class HospitalStay(models.Model):
     """One admission, rebuilt from the event store by `stays_sync`: the admission
-    opens it, transfers move its ward, the discharge closes it."""
+    opens it, transfers move its ward, the discharge closes it. A virtual-ward
+    place is a stay too (setting virtual_ward), recorded in JoinedUp."""
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="hospital_stays"
@@ -31,6 +61,9 @@ class HospitalStay(models.Model):
     discharged_at = models.DateTimeField(null=True, blank=True)
     discharge_pathway = models.CharField(max_length=1, blank=True)
     discharge_destination = models.CharField(max_length=100, blank=True)
+    setting = models.CharField(
+        max_length=20, choices=StaySetting.choices, default=StaySetting.INPATIENT
+    )
 
     class Meta:
         constraints = [

@@ -387,12 +387,18 @@ def councils_list() -> list[Organisation]:
 
 
 def sites_for_actor(*, actor: Actor) -> list[str]:
+    from joinedup.discharge.models import VirtualWard
+
+    wards = VirtualWard.objects.filter(organisation_id=actor.organisation_id)
     return sorted(
-        s
-        for s in HospitalStay.objects.filter(organisation_id=actor.organisation_id)
-        .exclude(site="")
-        .values_list("site", flat=True)
-        .distinct()
+        {
+            s
+            for s in HospitalStay.objects.filter(organisation_id=actor.organisation_id)
+            .exclude(site="")
+            .values_list("site", flat=True)
+            .distinct()
+        }
+        | set(wards.values_list("site", flat=True))
     )
 
 

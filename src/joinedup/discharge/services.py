@@ -18,6 +18,7 @@ from joinedup.discharge.models import (
     DelayReason,
     HospitalStay,
     Readiness,
+    StaySetting,
 )
 from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision
@@ -119,9 +120,12 @@ def _sync_chunk(person_ids: list[int]) -> SyncTally:
     with transaction.atomic():
         events = Event.objects.filter(person_id__in=person_ids, kind__in=ADT_KINDS)
         wanted = stays_from_events(events)
+        # Virtual-ward places are recorded in JoinedUp, not rebuilt from events.
         existing = {
             (s.source_system_id, s.admission_source_id): s
-            for s in HospitalStay.objects.filter(person_id__in=person_ids)
+            for s in HospitalStay.objects.filter(
+                person_id__in=person_ids, setting=StaySetting.INPATIENT
+            )
         }
         new, changed = [], []
         for key, stay in wanted.items():
@@ -166,7 +170,11 @@ def _people_with_admissions() -> Iterator[int]:
 def stays_sync_all() -> SyncTally:
     """Rebuild every stay (the `joinedup manage discharge_sync` command)."""
     with_events = list(_people_with_admissions())
-    with_stays = HospitalStay.objects.values_list("person_id", flat=True).distinct()
+    with_stays = (
+        HospitalStay.objects.filter(setting=StaySetting.INPATIENT)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
     return stays_sync(person_ids=set(with_events) | set(with_stays))
 
 

@@ -19,6 +19,8 @@ from joinedup.discharge.models import (
     HospitalStay,
     Readiness,
     SitrepDay,
+    StaySetting,
+    VirtualWard,
 )
 from joinedup.discharge.selectors import _latest, _refuse
 from joinedup.errors import InvalidInput
@@ -111,6 +113,32 @@ def _sitrep_rows(*, organisation_id: int, site: str, day: dt.date) -> list[dict]
     ]
 
 
+def virtual_ward_figures(
+    *, organisation_id: int, site: str, day: dt.date
+) -> dict[str, int] | None:
+    """For a virtual ward's site: its beds, the places occupied at the end of the
+    day, and the admissions and discharges of the day; None for other sites."""
+    ward = VirtualWard.objects.filter(
+        organisation_id=organisation_id, site=site
+    ).first()
+    if ward is None:
+        return None
+    start, end = _day_bounds(day)
+    stays = HospitalStay.objects.filter(
+        organisation_id=organisation_id, site=site, setting=StaySetting.VIRTUAL_WARD
+    )
+    occupied = stays.filter(admitted_at__lt=end).exclude(discharged_at__lt=end).count()
+    return {
+        "beds": ward.beds,
+        "occupied": occupied,
+        "free": max(ward.beds - occupied, 0),
+        "admitted": stays.filter(admitted_at__gte=start, admitted_at__lt=end).count(),
+        "discharged": stays.filter(
+            discharged_at__gte=start, discharged_at__lt=end
+        ).count(),
+    }
+
+
 def sitrep_get(*, actor: Actor, site: str, day: dt.date) -> dict[str, Any]:
     """The sitrep of one of the actor's hospital's sites for one day. A day that
     is over is kept the first time it is produced, and shown from then on as
@@ -130,6 +158,11 @@ def sitrep_get(*, actor: Actor, site: str, day: dt.date) -> dict[str, Any]:
     else:
         rows = _sitrep_rows(organisation_id=actor.organisation_id, site=site, day=day)
         figures = {"site": site, **sitrep_figures(rows, day=day)}
+        ward = virtual_ward_figures(
+            organisation_id=actor.organisation_id, site=site, day=day
+        )
+        if ward is not None:
+            figures["virtual_ward"] = ward
         if day < today:
             SitrepDay.objects.get_or_create(
                 organisation_id=actor.organisation_id,
@@ -168,6 +201,10 @@ def sitrep_table(figures: dict[str, Any]) -> list[tuple[str, str, int]]:
         ("remaining_by_agency", "Remaining by responsible agency"),
     ):
         rows += [(title, k, v) for k, v in figures[key].items()]
+    rows += [
+        ("Virtual ward places", k, v)
+        for k, v in figures.get("virtual_ward", {}).items()
+    ]
     return rows
 
 

@@ -124,6 +124,10 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, str]]:
     from joinedup.synth.demo_chc import chc_demo_seed
 
     chc_demo_seed(today=today)  # CHC cases for the CHC nurse's dashboard (once)
+    from joinedup.synth.levels import levels_demo_seed
+
+    # Link workers, the directory, UCR referrals and a virtual ward (once).
+    made += levels_demo_seed(password=password, today=today)
     return made
 
 

@@ -21,6 +21,10 @@ class ReferralType(models.TextChoices):
     MENTAL_HEALTH = "mental_health", "Mental health"
     FALLS_SERVICE = "falls_service", "Falls service"
     CARERS_SUPPORT = "carers_support", "Carers' support"
+    # Level 1 (DESIGN 4.5): to a social prescribing link worker, and from a link
+    # worker to a community service in the directory (voluntary, housing, leisure).
+    SOCIAL_PRESCRIBING = "social_prescribing", "Social prescribing"
+    COMMUNITY_SERVICE = "community_service", "Community service"
 
 
 class Urgency(models.TextChoices):
@@ -48,6 +52,14 @@ RESPONSE_STANDARDS: dict[str, ResponseStandard] = {
     ReferralType.MENTAL_HEALTH: ResponseStandard(1, 20, AccessCategory.MENTAL_HEALTH),
     ReferralType.FALLS_SERVICE: ResponseStandard(2, 20, AccessCategory.HEALTH),
     ReferralType.CARERS_SUPPORT: ResponseStandard(5, 20, AccessCategory.SOCIAL_CARE),
+    # What a link worker or a community service needs is who the person is and how
+    # to reach them; the referral's reason says what matters to them.
+    ReferralType.SOCIAL_PRESCRIBING: ResponseStandard(
+        2, 10, AccessCategory.DEMOGRAPHICS
+    ),
+    ReferralType.COMMUNITY_SERVICE: ResponseStandard(
+        5, 10, AccessCategory.DEMOGRAPHICS
+    ),
 }
 
 

@@ -21,6 +21,8 @@ class TaskSource(models.TextChoices):
     CASE_FINDING = "case_finding", "Case finding"
     ASSESSMENT = "assessment", "Shared assessment"
     SAFEGUARDING = "safeguarding", "Safeguarding"
+    SOCIAL_PRESCRIBING = "social_prescribing", "Social prescribing"
+    URGENT_COMMUNITY_RESPONSE = "urgent_community_response", "Urgent community response"
 
 
 class TaskStatus(models.TextChoices):

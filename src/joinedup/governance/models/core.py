@@ -36,6 +36,13 @@ class Role(models.TextChoices):
     HEALTH_VISITOR = "health_visitor", "Health visitor"
     CHILDRENS_SOCIAL_WORKER = "childrens_social_worker", "Children's social worker"
     SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    # Level 1 of joined-up care (DESIGN 4.5): social prescribing in a primary care
+    # network or voluntary organisation, and the keeper of the service directory.
+    SOCIAL_PRESCRIBING_LINK_WORKER = (
+        "social_prescribing_link_worker",
+        "Social prescribing link worker",
+    )
+    DIRECTORY_EDITOR = "directory_editor", "Service directory editor"
 
 
 # Roles whose work is the care of individual people (direct care). Commissioners see
@@ -51,6 +58,7 @@ DIRECT_CARE_ROLES = frozenset(
         Role.HEALTH_VISITOR,
         Role.CHILDRENS_SOCIAL_WORKER,
         Role.SAFEGUARDING_LEAD,
+        Role.SOCIAL_PRESCRIBING_LINK_WORKER,
     }
 )
 
