@@ -348,3 +348,11 @@ def test_a_proxy_does_not_see_sealed_categories_in_the_sharing_choices(client, w
     body = _body(client.get("/me/sharing/"))
     assert 'value="health"' in body
     assert 'value="safeguarding"' not in body and 'value="sexual_health"' not in body
+    # Nor can a proxy change how they are shared.
+    response = client.post(
+        "/me/sharing/", {"decision": "objection", "category": "safeguarding"}
+    )
+    assert (
+        response.status_code == 400 and 'href="#category"' in response.content.decode()
+    )
+    assert not ConsentRecord.objects.exists()

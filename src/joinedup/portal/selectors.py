@@ -568,18 +568,23 @@ def accesses_get(
                 may_ask=e.organisation_id is not None and e.seq not in asked,
             )
         )
-    orgs = {o.pk: o.name for o in Organisation.objects.all().only("pk", "name")}
+    rows = list(
+        entries.filter(outcome=AuditOutcome.ALLOWED)
+        .values("organisation_id", "role")
+        .annotate(n=Count("*"), last=Max("occurred_at"))
+        .order_by("-last")
+    )
+    orgs = Organisation.objects.only("name").in_bulk(
+        {r["organisation_id"] for r in rows if r["organisation_id"]}
+    )
     groups = [
         AccessGroup(
-            orgs.get(row["organisation_id"], "") if row["organisation_id"] else "",
-            _role_label(row["role"]),
-            row["n"],
-            row["last"],
+            orgs[r["organisation_id"]].name if r["organisation_id"] in orgs else "",
+            _role_label(r["role"]),
+            r["n"],
+            r["last"],
         )
-        for row in entries.filter(outcome=AuditOutcome.ALLOWED)
-        .values("organisation_id", "role")
-        .annotate(n=Count("id"), last=Max("occurred_at"))
-        .order_by("-last")
+        for r in rows
     ]
     return AccessReport(current, lines, groups)
 

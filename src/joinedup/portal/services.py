@@ -93,7 +93,9 @@ def consent_choice_record(
     errors: dict[str, str] = {}
     if decision not in ConsentDecision.values:
         errors["decision"] = "Select whether you agree to sharing or object to it"
-    if category and category not in AccessCategory.values:
+    if category and (
+        category not in AccessCategory.values or category in record.hidden
+    ):
         errors["category"] = "Select which information from the list"
     organisation = None
     if organisation_code:
