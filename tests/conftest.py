@@ -120,6 +120,13 @@ def _test_settings(settings):
     # way of.
     settings.JOINEDUP_REQUIRE_2FA = False
     settings.AXES_ENABLED = False
+    # The person's one-time sign-in codes stay in this process (portal tests).
+    from joinedup.portal.auth.senders import OUTBOX
+
+    settings.JOINEDUP_PORTAL_CODE_SENDER = (
+        "joinedup.portal.auth.senders.OutboxCodeSender"
+    )
+    OUTBOX.clear()
 
 
 @pytest.fixture

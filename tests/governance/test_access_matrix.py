@@ -290,3 +290,108 @@ def test_access_matrix(client, scene, role, state):
     assert AuditEntry.objects.count() == before + 1, f"{label}: not one audit entry"
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.action, entry.person_id, entry.actor_id) == ("list", None, user.pk)
+
+# --- the person's own view (/me/): person and proxy rows --------------------------
+
+PORTAL_STATES = {
+    # state: (sees the record?, what must not appear even when allowed)
+    "person": (True, ()),
+    "proxy": (True, ("Safeguarding concern",)),
+    "proxy_authority_ended": (False, ()),
+    "proxy_not_yet_in_force": (False, ()),
+    "proxy_for_someone_else": (False, ()),
+    "signed_out": (False, ()),
+    "professional": (False, ()),
+}
+
+
+def test_the_matrix_covers_every_page_of_the_persons_view():
+    from joinedup.portal.urls import RECORD_PAGES
+
+    names = {
+        p.name
+        for route, p in _walk(get_resolver().url_patterns)
+        if route.startswith("me/") and p.name not in {"portal_access_ask"}
+    }
+    not_record = {
+        "portal_sign_in",
+        "portal_sign_in_code",
+        "portal_sign_out",
+        "portal_choose",
+    }
+    assert names - not_record == set(RECORD_PAGES)
+
+
+def _portal_arrange(state: str, client, person, recorded_by) -> None:
+    from tests.portal.helpers import person_sign_in, proxy_make, proxy_sign_in
+
+    today = timezone.localdate()
+    if state == "person":
+        person_sign_in(client, person, "matrix@example.org")
+    elif state.startswith("proxy"):
+        other = PersonFactory(given_name="Other")
+        authority = proxy_make(
+            other if state == "proxy_for_someone_else" else person,
+            recorded_by=recorded_by,
+        )
+        proxy_sign_in(client, authority)
+        if state == "proxy_authority_ended":
+            authority.ends_on = today - dt.timedelta(days=1)
+        if state == "proxy_not_yet_in_force":
+            authority.starts_on = today + dt.timedelta(days=1)
+        authority.save()
+        if state == "proxy_for_someone_else":
+            session = client.session  # a forged choice of record
+            session["portal_subject"] = person.pk
+            session.save()
+    elif state == "professional":
+        assert client.login(username=recorded_by.username, password=PASSWORD)
+
+
+@pytest.mark.parametrize("state", list(PORTAL_STATES))
+def test_access_matrix_of_the_persons_view(client, scene, state):
+    from joinedup.portal.urls import RECORD_PAGES
+
+    actor_org, _partner, person = scene
+    soon = timezone.now() + dt.timedelta(days=3)
+    for category, kind in (
+        ("health", "gp_consultation"),
+        ("safeguarding", "safeguarding_concern"),
+    ):
+        EventFactory(
+            person=person,
+            source_system=SourceSystemFactory(code=f"matrix-{category}"),
+            category=category,
+            kind=kind,
+            occurred_at=soon,
+        )
+    staff = UserFactory(username="matrix-gp")
+    Membership.objects.create(user=staff, organisation=actor_org, role="gp")
+    CareTeamMember.objects.create(
+        person=person, user=staff, organisation=actor_org, role="gp", started_on=soon
+    )
+    _portal_arrange(state, client, person, staff)
+    sees, hidden = PORTAL_STATES[state]
+    for name in RECORD_PAGES:
+        url = reverse(name)
+        before = AuditEntry.objects.filter(person=person).count()
+        response = client.get(url)
+        body = html.unescape(response.content.decode())
+        label = f"{state} / {url}"
+        entries = AuditEntry.objects.filter(person=person).order_by("-seq")
+        if sees:
+            assert response.status_code == 200, label
+            assert entries.count() == before + 1, f"{label}: not one audit entry"
+            entry = entries.first()
+            assert entry.role == state and entry.actor_id is None, label
+            assert entry.outcome == "allowed", label
+            for text in hidden:
+                assert text not in body, f"{label}: showed {text!r}"
+        else:
+            assert response.status_code in (302, 403), f"{label}: allowed"
+            assert "Matrix" not in body, f"{label}: showed the person"
+            assert entries.count() == before, f"{label}: read the record"
+    if sees and state == "proxy":
+        assert "GP consultation" in html.unescape(
+            client.get(reverse("portal_appointments")).content.decode()
+        )

@@ -22,6 +22,17 @@ EMAIL_URL                     where notification emails go: smtp://user:pass@hos
 DEFAULT_FROM_EMAIL            the sender of notification emails.
 JOINEDUP_HL7_MAX_BYTES        the largest HL7 v2 message accepted (default 10485760,
                               10 MB); a larger one is refused with an AR.
+JOINEDUP_PORTAL_CODE_SENDER   how the person's one-time sign-in code is sent (a dotted
+                              path; default: the console in debug, email otherwise).
+JOINEDUP_PORTAL_CODE_MINUTES  a one-time code expires after this (default 10).
+JOINEDUP_PORTAL_CODE_ATTEMPTS tries allowed per code (default 5).
+JOINEDUP_PORTAL_CODES_PER_HOUR codes that may be asked for per NHS number per hour
+                              (default 5; four times that per client address).
+JOINEDUP_PORTAL_SHOW_STAFF_NAMES "1" to show professionals' names in the person's
+                              "who has seen my record" (default: organisation and role).
+JOINEDUP_PORTAL_SEALED_FROM_PERSON comma-separated categories never shown to the
+                              person themselves (default "safeguarding"); a proxy is
+                              never shown any sealed category.
 """
 
 from __future__ import annotations
@@ -99,6 +110,7 @@ INSTALLED_APPS = [
     "joinedup.safeguarding",
     "joinedup.directory",
     "joinedup.ucr",
+    "joinedup.portal",
     "joinedup.web",
 ]
 
@@ -128,6 +140,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+# The person's own view (/me/) signs people in with its own backends
+# (joinedup.portal.auth), never these: a person is not a django.contrib.auth user.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -323,3 +337,25 @@ def _email_settings(url: str) -> dict[str, object]:
 globals().update(
     _email_settings(os.environ.get("EMAIL_URL", "console:" if DEBUG else "dummy:"))
 )
+
+# The person's own view (/me/): docs/portal.md.
+JOINEDUP_PORTAL_CODE_SENDER = os.environ.get(
+    "JOINEDUP_PORTAL_CODE_SENDER",
+    "joinedup.portal.auth.senders."
+    + ("ConsoleCodeSender" if DEBUG else "EmailCodeSender"),
+)
+JOINEDUP_PORTAL_CODE_MINUTES = int(os.environ.get("JOINEDUP_PORTAL_CODE_MINUTES", "10"))
+JOINEDUP_PORTAL_CODE_ATTEMPTS = int(
+    os.environ.get("JOINEDUP_PORTAL_CODE_ATTEMPTS", "5")
+)
+JOINEDUP_PORTAL_CODES_PER_HOUR = int(
+    os.environ.get("JOINEDUP_PORTAL_CODES_PER_HOUR", "5")
+)
+JOINEDUP_PORTAL_SHOW_STAFF_NAMES = _env_bool("JOINEDUP_PORTAL_SHOW_STAFF_NAMES")
+JOINEDUP_PORTAL_SEALED_FROM_PERSON = [
+    c.strip()
+    for c in os.environ.get("JOINEDUP_PORTAL_SEALED_FROM_PERSON", "safeguarding").split(
+        ","
+    )
+    if c.strip()
+]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("joinedup.directory.urls")),
     path("ucr/", include("joinedup.ucr.urls")),
     path("matching/", include("joinedup.people.review_urls")),
+    path("me/", include("joinedup.portal.urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/
     path("fhir/R4/", include("joinedup.interop.fhir.urls_api")),

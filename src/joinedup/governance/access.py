@@ -64,6 +64,38 @@ class Actor:
         return Role(self.role).label if self.role in Role.values else self.role
 
 
+@dataclass(frozen=True)
+class PortalPrincipal:
+    """Who is acting in the person's own view (/me/): the person themselves, or a
+    proxy under a recorded authority, on one person's record. Shaped like an
+    Actor for the audit (no user, no organisation; the role is a PrincipalRole,
+    never a direct-care role, so `decide` refuses it every professional read).
+    The audit entry's `via` names the proxy's authority."""
+
+    person_id: int  # whose record
+    role: str  # PrincipalRole: "person" or "proxy"
+    authority_id: int | None = None  # the proxy's recorded authority
+    proxy_id: int | None = None
+    channel: str = "portal"
+    request_id: str = ""
+    user_id: None = None
+    organisation_id: None = None
+    team_id: None = None
+
+    @property
+    def via(self) -> str:
+        return f"proxy_authority:{self.authority_id}" if self.authority_id else "self"
+
+    @property
+    def role_label(self) -> str:
+        from joinedup.governance.models import PrincipalRole
+
+        return PrincipalRole(self.role).label
+
+
+Principal = Actor | PortalPrincipal
+
+
 class Scope:
     ALL = "all"
     OWN_ORGANISATION = "own_organisation"  # only the actor's organisation's records

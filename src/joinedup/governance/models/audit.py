@@ -57,7 +57,15 @@ class AuditEntry(models.Model):
     entry_hash = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [models.Index(fields=["person", "-occurred_at"])]
+        indexes = [
+            models.Index(fields=["person", "-occurred_at"]),
+            # A person's "who has seen my record" (portal): counted and grouped
+            # by organisation and role from the index alone (index-only scan).
+            models.Index(
+                fields=["person", "role", "outcome", "organisation", "occurred_at"],
+                name="audit_person_report_idx",
+            ),
+        ]
         ordering = ["-seq"]
         verbose_name_plural = "audit entries"
 

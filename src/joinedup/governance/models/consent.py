@@ -18,6 +18,7 @@ class ConsentMethod(models.TextChoices):
     WRITTEN = "written", "In writing"
     ELECTRONIC = "electronic", "Electronically"
     PROXY = "proxy", "Through a lasting power of attorney or other proxy"
+    ONLINE = "online", "Online, in their own view of the record"
 
 
 class ConsentRecord(models.Model):
@@ -34,8 +35,14 @@ class ConsentRecord(models.Model):
     )  # None = every organisation
     decision = models.CharField(max_length=10, choices=ConsentDecision.choices)
     method = models.CharField(max_length=12, choices=ConsentMethod.choices)
+    # The professional who recorded it; empty when the person (or their proxy)
+    # recorded it themselves online (method "online"; the audit says who).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     recorded_at = models.DateTimeField()
     note = models.TextField(blank=True)

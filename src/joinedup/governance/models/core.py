@@ -63,6 +63,16 @@ DIRECT_CARE_ROLES = frozenset(
 )
 
 
+class PrincipalRole(models.TextChoices):
+    """Who acts through the person's own view (/me/): the person, or a proxy with
+    recorded authority. Not roles a professional can hold (no Membership has
+    them) and never direct-care roles: the access policy refuses them every
+    professional read; the portal's own selectors decide for them."""
+
+    PERSON = "person", "The person"
+    PROXY = "proxy", "A proxy for the person"
+
+
 class AccessCategory(models.TextChoices):
     """DESIGN section 2, the access policy: what kind of information a record is."""
 

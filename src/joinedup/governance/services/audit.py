@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from joinedup.governance.access import Actor, Decision
+from joinedup.governance.access import Decision, Principal
 from joinedup.governance.models import (
     GENESIS_HASH,
     AuditChainHead,
@@ -44,15 +44,17 @@ def audit_deferred() -> Iterator[None]:
 
 def audit_record_many(
     *,
-    actor: Actor,
+    actor: Principal,
     person_id: int | None,
     action: str,
     decisions: Iterable[tuple[str, Decision]],
 ) -> None:
     """Record one audit entry per (category, decision): who, in which role and
     organisation, did what to which category of whose record, and why it was
-    allowed or refused. Inside a request the entries are appended when it ends
-    (see `audit_deferred`); elsewhere at once."""
+    allowed or refused. The actor is a professional (Actor) or, in the person's
+    own view, the person or their proxy (PortalPrincipal: no user or
+    organisation, role "person" or "proxy"). Inside a request the entries are
+    appended when it ends (see `audit_deferred`); elsewhere at once."""
     now = timezone.now()
     entries = [
         AuditEntry(
@@ -134,7 +136,7 @@ def _append(entries: list[AuditEntry]) -> None:
 
 def audit_record(
     *,
-    actor: Actor,
+    actor: Principal,
     person_id: int | None,
     action: str,
     category: str,
