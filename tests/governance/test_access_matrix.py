@@ -291,6 +291,7 @@ def test_access_matrix(client, scene, role, state):
     entry = AuditEntry.objects.order_by("-seq").first()
     assert (entry.action, entry.person_id, entry.actor_id) == ("list", None, user.pk)
 
+
 # --- the person's own view (/me/): person and proxy rows --------------------------
 
 PORTAL_STATES = {
