@@ -31,36 +31,15 @@ def _rss_gb() -> float:
 def area_sample(people: int, records: int, seed: int | None = None):
     """The first `records` source records of an area (and their ground truth),
     generated person by person so that no person is cut in half."""
-    from joinedup.people.matching import evaluate as ev
-    from joinedup.people.matching.prepare import MatchRecord
     from joinedup.synth.generator import area_generate
+    from joinedup.synth.matching import area_records
 
     area = (
         area_generate(people=people)
         if seed is None
         else area_generate(people=people, seed=seed)
     )
-    out: list[MatchRecord] = []
-    person_of: dict[str, str] = {}
-    for person in area.iter_people():
-        for r in person.records:
-            rid = f"{r.system_code}:{r.local_id}"
-            person_of[rid] = person.key
-            out.append(
-                MatchRecord(
-                    id=rid,
-                    given_name=r.given_name,
-                    family_name=r.family_name,
-                    birth_date=r.birth_date,
-                    sex=r.sex,
-                    postcode=r.postcode,
-                    nhs_number=r.nhs_number,
-                    nhs_verified=r.nhs_number_status == "01",
-                )
-            )
-        if len(out) >= records:
-            break
-    return out, ev.Truth(person_of)
+    return area_records(area, limit=records)
 
 
 def clusters(ids: list[str], links: list[tuple[str, str]]) -> int:

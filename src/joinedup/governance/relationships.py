@@ -4,7 +4,8 @@ break-glass uses, each in force until it expires."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from joinedup.governance.models import (
     BreakGlass,
@@ -14,36 +15,36 @@ from joinedup.governance.models import (
 from joinedup.governance.services.relationships import Row, Source, source_register
 
 
-def _claims(objects: Iterable[RelationshipClaim], now: dt.datetime) -> Iterator[Row]:
-    for claim in objects:
-        if claim.expires_at > now:
-            yield Row(
-                person_id=claim.person_id,
-                kind=RelationshipKind.SELF_CLAIMED,
-                source_app="governance.claim",
-                source_ref=str(claim.pk),
-                user_id=claim.user_id,
-                organisation_id=claim.organisation_id,
-                detail=claim.role,
-                ended_at=claim.expires_at,
-                started_at=claim.claimed_at,
-            )
+def _expiring(
+    kind: str, source: str, started: str, detail: str
+) -> Callable[[Iterable[Any], dt.datetime], Iterator[Row]]:
+    """Rows for overrides that give access until they expire: the user, in the
+    organisation they acted for, from `started` to `expires_at`."""
+
+    def rows(objects: Iterable[Any], now: dt.datetime) -> Iterator[Row]:
+        for obj in objects:
+            if obj.expires_at > now:
+                yield Row(
+                    person_id=obj.person_id,
+                    kind=kind,
+                    source_app=source,
+                    source_ref=str(obj.pk),
+                    user_id=obj.user_id,
+                    organisation_id=obj.organisation_id,
+                    detail=getattr(obj, detail),
+                    ended_at=obj.expires_at,
+                    started_at=getattr(obj, started),
+                )
+
+    return rows
 
 
-def _break_glass(objects: Iterable[BreakGlass], now: dt.datetime) -> Iterator[Row]:
-    for use in objects:
-        if use.expires_at > now:
-            yield Row(
-                person_id=use.person_id,
-                kind=RelationshipKind.BREAK_GLASS,
-                source_app="governance.break_glass",
-                source_ref=str(use.pk),
-                user_id=use.user_id,
-                organisation_id=use.organisation_id,
-                detail=use.reason,
-                ended_at=use.expires_at,
-                started_at=use.started_at,
-            )
+_claims = _expiring(
+    RelationshipKind.SELF_CLAIMED, "governance.claim", "claimed_at", "role"
+)
+_break_glass = _expiring(
+    RelationshipKind.BREAK_GLASS, "governance.break_glass", "started_at", "reason"
+)
 
 
 def register() -> None:
@@ -51,7 +52,7 @@ def register() -> None:
         Source(
             "governance.claim",
             RelationshipClaim,
-            _claims,  # type: ignore[arg-type]
+            _claims,
             fields=frozenset({"expires_at", "person", "user", "organisation"}),
         )
     )
@@ -59,7 +60,7 @@ def register() -> None:
         Source(
             "governance.break_glass",
             BreakGlass,
-            _break_glass,  # type: ignore[arg-type]
+            _break_glass,
             fields=frozenset({"expires_at", "person", "user", "organisation"}),
         )
     )

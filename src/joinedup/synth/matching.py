@@ -17,8 +17,12 @@ from joinedup.synth.area import Area
 log = logging.getLogger(__name__)
 
 
-def area_records(area: Area) -> tuple[list[MatchRecord], Truth]:
-    """Every source record of the area as a MatchRecord, with the ground truth."""
+def area_records(
+    area: Area, *, limit: int | None = None
+) -> tuple[list[MatchRecord], Truth]:
+    """Every source record of the area as a MatchRecord, with the ground truth
+    (with `limit`, the first people's records until there are that many: no
+    person is cut in half)."""
     records: list[MatchRecord] = []
     person_of: dict[str, str] = {}
     for person in area.iter_people():
@@ -37,6 +41,8 @@ def area_records(area: Area) -> tuple[list[MatchRecord], Truth]:
                     nhs_verified=r.nhs_number_status == "01",
                 )
             )
+        if limit is not None and len(records) >= limit:
+            break
     return records, Truth(person_of)
 
 
