@@ -11,7 +11,7 @@ urlpatterns = [
     path("care/", include("joinedup.coordination.urls")),
     path("funding/", include("joinedup.funding.urls")),
     path("population/", include("joinedup.population.urls")),
-    path("matching/", include("joinedup.people.review_urls")),
+    path("matching/", include("joinedup.people.views.review_urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/
     path("fhir/R4/", include("joinedup.interop.fhir.urls_api")),

@@ -13,9 +13,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.funding.selectors.pooled import fund_dashboard, fund_list
 from joinedup.funding.services.pooled import journal_add
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["pooled budgets"])
 
