@@ -22,15 +22,17 @@ from joinedup.coordination.services.plans import (
     THEIRS,
     YOURS,
     ActionIn,
+    MergeUnchosen,
     PlanChanged,
     PlanContent,
+    care_plan_merge_save,
     care_plan_save,
     content_of,
     plan_content_parse,
     plan_merge,
     plan_merged,
 )
-from joinedup.errors import AccessRefused, InvalidInput
+from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.models import AuditEntry, OrganisationType, Role
 from joinedup.people.selectors import person_access_open
 from tests.conftest import actor_for
@@ -345,3 +347,65 @@ def test_an_action_removed_meanwhile_but_kept_by_you_comes_back_as_new(world, nu
     )
     assert [a["ref"] for a in v3.actions] == ["A2"]
     assert Task.objects.get(pk=v3.actions[0]["task"]).status == TaskStatus.OPEN
+
+
+def test_saving_the_merge_page_takes_each_field_from_the_side_chosen(world, nurse):
+    v1 = _create(world, nurse)
+    actions = content_of(v1).actions
+    care_plan_save(  # the nurse changes the contingency meanwhile
+        actor=actor_for(nurse),
+        person_id=world.person.pk,
+        base_version=1,
+        content=_content(contingency="Call the community nurse", actions=actions),
+    )
+    yours = _content(
+        goals=("I want to go to church on Sundays",),
+        contingency="Call my daughter",
+        actions=actions,
+    )
+    with pytest.raises(PlanChanged) as clash:
+        care_plan_save(
+            actor=actor_for(world.social_worker),
+            person_id=world.person.pk,
+            base_version=1,
+            content=yours,
+        )
+    assert clash.value.yours == yours  # what was not saved comes back to compare
+    with pytest.raises(MergeUnchosen) as unchosen:
+        care_plan_merge_save(
+            actor=actor_for(world.social_worker),
+            person_id=world.person.pk,
+            base_version=2,
+            yours=yours,
+            choices={"goals": YOURS, "actions": THEIRS},
+        )
+    assert set(unchosen.value.fields) == {"choose_contingency", "choose_review_on"}
+    assert CarePlan.objects.get().current_version == 2
+    version = care_plan_merge_save(
+        actor=actor_for(world.social_worker),
+        person_id=world.person.pk,
+        base_version=2,
+        yours=yours,
+        choices={
+            "goals": YOURS,
+            "actions": THEIRS,
+            "contingency": THEIRS,
+            "review_on": THEIRS,
+        },
+    )
+    merged = content_of(version)
+    assert version.number == 3
+    assert merged.goals == ("I want to go to church on Sundays",)
+    assert merged.contingency == "Call the community nurse"
+
+
+def test_merging_where_there_is_no_plan_is_not_found(world, nurse):
+    with pytest.raises(NotFound):
+        care_plan_merge_save(
+            actor=actor_for(world.social_worker),
+            person_id=world.person.pk,
+            base_version=1,
+            yours=_content(),
+            choices={},
+        )
+    assert not CarePlan.objects.exists()

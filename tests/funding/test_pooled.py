@@ -26,6 +26,7 @@ from joinedup.funding.services.pooled import (
     scheme_plan_set,
 )
 from joinedup.governance.models import AuditEntry
+from joinedup.governance.services import token_create
 from tests.conftest import actor_for
 from tests.factories import PASSWORD
 
@@ -150,6 +151,7 @@ def test_dashboard_plan_actual_variance_forecast_and_risk_share(world, comm, fun
     )
     journal_add(
         actor=comm,
+        fund_id=fund.pk,
         scheme_id=scheme.pk,
         month="2026-05",
         amount="120000",
@@ -184,7 +186,12 @@ def test_journal_needs_a_description_and_a_month(world, comm, fund):
     )
     with pytest.raises(InvalidInput) as e:
         journal_add(
-            actor=comm, scheme_id=scheme.pk, month="May", amount="x", description=""
+            actor=comm,
+            fund_id=fund.pk,
+            scheme_id=scheme.pk,
+            month="May",
+            amount="x",
+            description="",
         )
     assert {"month", "amount", "description"} <= set(e.value.fields)
     assert not Journal.objects.exists()
@@ -251,6 +258,7 @@ def test_dashboard_queries_do_not_grow_with_schemes_and_packages(
         scheme_plan_set(actor=comm, scheme_id=scheme.pk, plans={"2026-04": "1000"})
         journal_add(
             actor=comm,
+            fund_id=fund.pk,
             scheme_id=scheme.pk,
             month="2026-04",
             amount="900",
@@ -269,3 +277,71 @@ def test_dashboard_queries_do_not_grow_with_schemes_and_packages(
         board = fund_dashboard(actor=comm, fund_id=fund.pk, year=2026, today=TODAY)
     assert len(board.schemes) == 6
     assert board.schemes[0].actual[0] == Decimal("930.00")
+
+
+@pytest.fixture
+def other_fund_scheme(world, comm):
+    other = fund_create(
+        actor=comm,
+        name="Joinedup Mental Health Pool",
+        host_organisation_id=world.icb.pk,
+        risk_share="proportional",
+        partners=[{"organisation_id": world.icb.pk, "source": "icb"}],
+    )
+    return scheme_create(actor=comm, fund_id=other.pk, name="Crisis beds", kind="other")
+
+
+def test_a_journal_for_another_funds_scheme_is_refused_naming_the_scheme(
+    world, comm, fund, other_fund_scheme
+):
+    with pytest.raises(InvalidInput) as e:
+        journal_add(
+            actor=comm,
+            fund_id=fund.pk,
+            scheme_id=other_fund_scheme.pk,
+            month="2026-05",
+            amount="500",
+            description="Agency staff",
+        )
+    assert e.value.fields == {"scheme_id": "the fund has no such scheme"}
+    assert not Journal.objects.exists()
+
+
+def test_the_journals_form_refuses_another_funds_scheme(
+    client, world, comm, fund, other_fund_scheme
+):
+    scheme_create(actor=comm, fund_id=fund.pk, name="Carers", kind="carers_support")
+    client.login(username="comm", password=PASSWORD)
+    url = reverse("funding_pooled_dashboard", args=[fund.pk])
+    page = client.post(
+        url,
+        {
+            "scheme_id": str(other_fund_scheme.pk),
+            "month": "2026-05",
+            "amount": "500",
+            "description": "Agency staff",
+        },
+    )
+    assert page.status_code == 400
+    assert "the fund has no such scheme" in page.content.decode()
+    assert not Journal.objects.exists()
+
+
+def test_the_journals_api_refuses_another_funds_scheme(
+    client, world, fund, other_fund_scheme
+):
+    token = token_create(username=world.commissioner.username)
+    answer = client.post(
+        f"/api/v1/pooled-budgets/{fund.pk}/journals",
+        {
+            "scheme_id": other_fund_scheme.pk,
+            "month": "2026-05-01",
+            "amount": "500.00",
+            "description": "Agency staff",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert answer.status_code == 400
+    assert answer.json()["fields"] == {"scheme_id": "the fund has no such scheme"}
+    assert not Journal.objects.exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -16,6 +16,15 @@ from joinedup.governance.selectors import (
     membership_acting,
     token_user_get,
 )
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer of every API module: a code, a sentence for people, and
+    the fields at fault."""
+
+    error: str
+    detail: str
+    fields: dict[str, str]
 
 
 class BearerToken(HttpBearer):
@@ -32,7 +41,23 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class JoinedUpAPI(NinjaAPI):
+    """Mounts each app's router (by dotted path) when the URLs or the OpenAPI
+    schema are first built, so an API module can import what this module shares
+    (ErrorOut) whichever of them is imported first."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.routers_pending: list[tuple[str, str]] = []
+
+    def _get_bound_routers(self) -> Any:
+        while self.routers_pending:
+            prefix, router = self.routers_pending.pop(0)
+            self.add_router(prefix, router)
+        return super()._get_bound_routers()
+
+
+api = JoinedUpAPI(
     title="JoinedUp API",
     version="1",
     description=(
@@ -94,18 +119,20 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
 
 
-api.add_router("/people", "joinedup.people.api.router")
-api.add_router("/chc", "joinedup.funding.api.router")
-api.add_router("/care-act", "joinedup.coordination.api.router")
-api.add_router("/population", "joinedup.population.api.router")
-api.add_router("/discharge", "joinedup.discharge.api.router")
-api.add_router("/assessments", "joinedup.coordination.api_assessments.router")
-api.add_router("/care-plans", "joinedup.coordination.api_plans.router")
-api.add_router("/referrals", "joinedup.coordination.api_referrals.router")
-api.add_router("/tasks", "joinedup.coordination.api_tasks.router")
-api.add_router("/mdt-meetings", "joinedup.coordination.api_mdt.router")
-api.add_router("/care-packages", "joinedup.funding.api_packages.router")
-api.add_router("/pooled-budgets", "joinedup.funding.api_pooled.router")
-api.add_router("/safeguarding", "joinedup.safeguarding.api.router")
-api.add_router("/directory", "joinedup.directory.api.router")
-api.add_router("/ucr", "joinedup.ucr.api.router")
+api.routers_pending += [
+    ("/people", "joinedup.people.api.router"),
+    ("/chc", "joinedup.funding.api.router"),
+    ("/care-act", "joinedup.coordination.api.router"),
+    ("/population", "joinedup.population.api.router"),
+    ("/discharge", "joinedup.discharge.api.router"),
+    ("/assessments", "joinedup.coordination.api_assessments.router"),
+    ("/care-plans", "joinedup.coordination.api_plans.router"),
+    ("/referrals", "joinedup.coordination.api_referrals.router"),
+    ("/tasks", "joinedup.coordination.api_tasks.router"),
+    ("/mdt-meetings", "joinedup.coordination.api_mdt.router"),
+    ("/care-packages", "joinedup.funding.api_packages.router"),
+    ("/pooled-budgets", "joinedup.funding.api_pooled.router"),
+    ("/safeguarding", "joinedup.safeguarding.api.router"),
+    ("/directory", "joinedup.directory.api.router"),
+    ("/ucr", "joinedup.ucr.api.router"),
+]

@@ -14,7 +14,7 @@ urlpatterns = [
     path("safeguarding/", include("joinedup.safeguarding.urls")),
     path("directory/", include("joinedup.directory.urls")),
     path("ucr/", include("joinedup.ucr.urls")),
-    path("matching/", include("joinedup.people.review_urls")),
+    path("matching/", include("joinedup.people.views.review_urls")),
     path("me/", include("joinedup.portal.urls")),
     path("api/v1/", api.urls),
     path("", include("joinedup.interop.urls")),  # POST /fhir/R4, /integration/

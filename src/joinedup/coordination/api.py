@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.eligibility import (
     ADULT_OUTCOMES,
     CARER_OUTCOMES,
@@ -17,7 +18,6 @@ from joinedup.coordination.eligibility import (
     carer_eligibility,
 )
 from joinedup.errors import InvalidInput
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["Care Act rules"])
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination import assessment_form as form
 from joinedup.coordination.models import Assessment, AssessmentSection
 from joinedup.coordination.selectors.assessment import (
@@ -26,7 +27,6 @@ from joinedup.coordination.services.assessment import (
     assessment_section_complete,
     assessment_start,
 )
-from joinedup.people.api import ErrorOut
 from joinedup.people.selectors import person_access_open
 
 router = Router(tags=["assessments"])

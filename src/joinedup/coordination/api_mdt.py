@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.api_tasks import TaskOut
 from joinedup.coordination.api_tasks import out as task_out
 from joinedup.coordination.models import MdtItem, MdtMeeting
@@ -27,7 +28,6 @@ from joinedup.coordination.services.mdt import (
     mdt_meeting_close,
     mdt_meeting_schedule,
 )
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["MDT meetings"])
 

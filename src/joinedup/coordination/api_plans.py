@@ -10,6 +10,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.selectors.plans import (
     PlanView,
     care_plan_get,
@@ -23,7 +24,6 @@ from joinedup.coordination.services.plans import (
     plan_content_parse,
 )
 from joinedup.errors import InvalidInput
-from joinedup.people.api import ErrorOut
 from joinedup.people.selectors import person_access_open
 
 router = Router(tags=["care plans"])

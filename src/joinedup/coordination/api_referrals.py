@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.models import Referral
 from joinedup.coordination.selectors.referrals import (
     referral_clock,
@@ -27,7 +28,6 @@ from joinedup.coordination.services.referrals import (
     referral_send,
     referral_withdraw,
 )
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["referrals"])
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.models import Task
 from joinedup.coordination.selectors.tasks import (
     task_detail,
@@ -24,7 +25,6 @@ from joinedup.coordination.services.tasks import (
     task_create,
     task_start,
 )
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["tasks"])
 

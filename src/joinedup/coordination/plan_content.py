@@ -220,17 +220,22 @@ def plan_merge(
     return out
 
 
+class MergeUnchosen(InvalidInput):
+    """A field on the merge page has no choice yet: the merge page is shown again."""
+
+
 def plan_merged(
     *, theirs: PlanContent, yours: PlanContent, choices: Mapping[str, str]
 ) -> PlanContent:
-    """The content chosen field by field (`theirs` or `yours` per field)."""
+    """The content chosen field by field (`theirs` or `yours` per field); raises
+    MergeUnchosen naming each field without a choice."""
     errors = {
         f"choose_{n}": "choose theirs or yours"
         for n in FIELDS
         if choices.get(n) not in (THEIRS, YOURS)
     }
     if errors:
-        raise InvalidInput(
+        raise MergeUnchosen(
             "; ".join(f"{k}: {v}" for k, v in errors.items()), fields=errors
         )
     picked = {n: getattr(theirs if choices[n] == THEIRS else yours, n) for n in FIELDS}

@@ -11,11 +11,11 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.discharge import services
 from joinedup.discharge.selectors import board_filters_parse, ward_board
 from joinedup.discharge.sitrep import sitrep_csv, sitrep_get
 from joinedup.errors import InvalidInput
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["discharge"])
 

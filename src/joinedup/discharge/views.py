@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,9 +31,6 @@ from joinedup.discharge.selectors import (
 )
 from joinedup.discharge.sitrep import sitrep_csv, sitrep_get, sitrep_table, sitrep_xlsx
 from joinedup.errors import (
-    AccessRefused,
-    Conflict,
-    DomainError,
     InvalidInput,
     NotFound,
 )
@@ -41,15 +38,11 @@ from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
 from joinedup.web.charts.bars import bar_svg
 from joinedup.web.charts.spc import chart_svg
-from joinedup.web.problems import form_date, problem_page
+from joinedup.web.problems import form_date, problem_pages, write_then_redirect
 
 # Rows per page of the ward board: a ward fits on one page.
 BOARD_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error)
 
 
 def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
@@ -58,6 +51,7 @@ def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
 
 @login_required
 @require_GET
+@problem_pages
 def board(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     try:
@@ -75,8 +69,6 @@ def board(request: HttpRequest) -> HttpResponse:
             {"errors": exc.fields, "board": None, "sorts": SORTS},
             status=400,
         )
-    except AccessRefused as exc:
-        return _problem(request, exc)
     context = {"board": result, "sorts": SORTS, "reasons": rules.REASONS}
     template = "discharge/_board_table.html" if request.htmx else "discharge/board.html"  # type: ignore[attr-defined]
     return render(request, template, context)
@@ -90,12 +82,9 @@ def _person_page(
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="view_discharge"
-        )
-    except (NotFound, AccessRefused) as exc:
-        return _problem(request, exc)
+    access = person_access_open(
+        actor=actor, person_id=person_id, action="view_discharge"
+    )
     context = {
         "person": access.person,
         "stays": stays_for_person(access=access, today=timezone.localdate()),
@@ -114,6 +103,7 @@ def _person_page(
 
 @login_required
 @require_GET
+@problem_pages
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     return _person_page(request, person_id)
 
@@ -121,20 +111,19 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 def _after_write(request: HttpRequest, stay_id: int, write) -> HttpResponse:
     person_id = stay_person_id(stay_id=stay_id)
     if person_id is None:
-        return _problem(request, NotFound("stay: there is no such stay"))
-    try:
-        write(request_actor(request))
-    except InvalidInput as exc:
-        return _person_page(
-            request, person_id, errors=exc.fields, form=request.POST.dict()
-        )
-    except (AccessRefused, NotFound, Conflict) as exc:
-        return _problem(request, exc)
-    return HttpResponseRedirect(reverse("discharge_person", args=[person_id]))
+        raise NotFound("stay: there is no such stay")
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=reverse("discharge_person", args=[person_id]),
+        form=lambda errors: _person_page(
+            request, person_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 @login_required
 @require_POST
+@problem_pages
 def ready(request: HttpRequest, stay_id: int) -> HttpResponse:
     p = request.POST
 
@@ -161,6 +150,7 @@ def ready(request: HttpRequest, stay_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def delay(request: HttpRequest, stay_id: int) -> HttpResponse:
     p = request.POST
     return _after_write(
@@ -177,6 +167,7 @@ def delay(request: HttpRequest, stay_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def notice(request: HttpRequest, stay_id: int) -> HttpResponse:
     p = request.POST
 
@@ -219,6 +210,7 @@ def notice(request: HttpRequest, stay_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def sitrep(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     sites = sites_for_actor(actor=actor)
@@ -232,8 +224,6 @@ def sitrep(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         context["errors"] = exc.fields
         return render(request, "discharge/sitrep.html", context, status=400)
-    except AccessRefused as exc:
-        return _problem(request, exc)
     fmt = request.GET.get("format", "")
     name = f"sitrep-{site}-{day.isoformat()}"
     if fmt == "csv":
@@ -250,6 +240,7 @@ def sitrep(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     context: dict[str, object] = {
@@ -264,8 +255,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         context["errors"] = exc.fields
         return render(request, "discharge/dashboard.html", context, status=400)
-    except AccessRefused as exc:
-        return _problem(request, exc)
     context["dashboard"] = result
     context["charts"] = [
         (slug, chart, mark_safe(chart_svg(chart, label_id=f"{slug}-table")))  # noqa: S308 - built from numbers and dates only

@@ -7,13 +7,13 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.funding.rules.chc import (
     CHECKLIST_DOMAINS,
     DST_DOMAINS,
     checklist_evaluate,
     dst_evaluate,
 )
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["continuing healthcare rules"])
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.funding.api_chc_schemas import (
     CaseOut,
     CasesOut,
@@ -24,7 +25,6 @@ from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
 from joinedup.funding.services.chc import disputes
 from joinedup.governance.access import Actor
-from joinedup.people.api import ErrorOut
 from joinedup.people.selectors import person_access_open
 
 router = Router(tags=["continuing healthcare cases"])

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 
 from joinedup.funding.models.chc import ChcCase
+from joinedup.funding.selectors.chc import dst_members
 
 
 class ChecklistOut(Schema):
@@ -188,7 +189,7 @@ def case_out(case: ChcCase) -> dict[str, object]:
                     "profession": m.profession,
                     "organisation_name": m.organisation_name,
                 }
-                for m in dst.members.all()  # type: ignore[attr-defined]
+                for m in dst_members(dst)
             ],
             "nature": dst.nature,  # type: ignore[attr-defined]
             "intensity": dst.intensity,  # type: ignore[attr-defined]

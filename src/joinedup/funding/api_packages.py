@@ -12,13 +12,13 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.funding.selectors.packages import (
     PackageView,
     package_get,
     packages_for_person,
 )
 from joinedup.funding.services import packages as services
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["care packages"])
 

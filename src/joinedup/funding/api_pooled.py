@@ -13,9 +13,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.funding.selectors.pooled import fund_dashboard, fund_list
 from joinedup.funding.services.pooled import journal_add
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["pooled budgets"])
 
@@ -172,15 +172,9 @@ def dashboard(
     summary="Add a manual spend line to one of the fund's schemes",
 )
 def journal(request: HttpRequest, fund_id: int, body: JournalIn) -> Status:
-    from joinedup.errors import InvalidInput
-    from joinedup.funding.models import Scheme
-    from joinedup.funding.selectors.pooled import fund_get
-
-    fund_get(actor=request.actor, fund_id=fund_id)  # type: ignore[attr-defined]
-    if not Scheme.objects.filter(pk=body.scheme_id, fund_id=fund_id).exists():
-        raise InvalidInput.for_field("scheme_id", "the fund has no such scheme")
     j = journal_add(
         actor=request.actor,  # type: ignore[attr-defined]
+        fund_id=fund_id,
         scheme_id=body.scheme_id,
         month=body.month,
         amount=body.amount,

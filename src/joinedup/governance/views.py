@@ -36,15 +36,7 @@ from joinedup.people.selectors import (
 from joinedup.people.services.emergency import break_glass_start_for_nhs_number
 from joinedup.people.services.preferences import national_opt_out_set
 from joinedup.web.actors import request_actor
-
-
-def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return render(
-        request,
-        "web/problem.html",
-        {"title": "There is a problem", "detail": error.detail},
-        status=error.status,
-    )
+from joinedup.web.problems import problem_pages
 
 
 def _date(raw: str) -> dt.date | None:
@@ -63,10 +55,7 @@ def _break_glass_page(request: HttpRequest, person_id: int | None) -> HttpRespon
     reason has been stated and recorded)."""
     actor = request_actor(request)
     if not may_break_glass(actor):
-        return _problem(
-            request,
-            DomainError(f"The role {actor.role_label} cannot use emergency access."),
-        )
+        raise DomainError(f"The role {actor.role_label} cannot use emergency access.")
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -86,8 +75,6 @@ def _break_glass_page(request: HttpRequest, person_id: int | None) -> HttpRespon
                 )
         except InvalidInput as exc:
             errors = exc.fields or {"reason": exc.detail}
-        except DomainError as exc:
-            return _problem(request, exc)
         else:
             return HttpResponseRedirect(reverse("person_detail", args=[use.person_id]))
     return render(
@@ -106,27 +93,27 @@ def _break_glass_page(request: HttpRequest, person_id: int | None) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def break_glass(request: HttpRequest, person_id: int) -> HttpResponse:
     return _break_glass_page(request, person_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def break_glass_find(request: HttpRequest) -> HttpResponse:
     return _break_glass_page(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def relationship_claim(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
     if not may_claim_relationship(actor):
-        return _problem(
-            request,
-            DomainError(
-                f"The role {actor.role_label} cannot claim a relationship. "
-                "Ask a member of the person's care team to add you."
-            ),
+        raise DomainError(
+            f"The role {actor.role_label} cannot claim a relationship. "
+            "Ask a member of the person's care team to add you."
         )
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -136,8 +123,6 @@ def relationship_claim(request: HttpRequest, person_id: int) -> HttpResponse:
             )
         except InvalidInput as exc:
             errors = exc.fields or {"reason": exc.detail}
-        except DomainError as exc:
-            return _problem(request, exc)
         else:
             return HttpResponseRedirect(reverse("person_detail", args=[person_id]))
     return render(
@@ -153,14 +138,10 @@ def relationship_claim(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def consent(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="view_consent"
-        )
-    except DomainError as exc:
-        return _problem(request, exc)
+    access = person_access_open(actor=actor, person_id=person_id, action="view_consent")
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -205,12 +186,10 @@ def consent(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@problem_pages
 def agreements(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        found = selectors.sharing_agreement_list(actor=actor)
-    except DomainError as exc:
-        return _problem(request, exc)
+    found = selectors.sharing_agreement_list(actor=actor)
     today = timezone.localdate()
     rows = [(a, selectors.agreement_status(a, today=today)) for a in found]
     return render(request, "governance/agreements.html", {"rows": rows})
@@ -218,6 +197,7 @@ def agreements(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def agreement_new(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     errors: dict[str, str] = {}
@@ -235,16 +215,13 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput as exc:
             errors = exc.fields
-        except DomainError as exc:
-            return _problem(request, exc)
         else:
             return HttpResponseRedirect(
                 reverse("agreement_detail", args=[agreement.pk])
             )
     elif actor.role != "ig_lead":
-        return _problem(
-            request,
-            DomainError("Only information governance leads manage sharing agreements."),
+        raise DomainError(
+            "Only information governance leads manage sharing agreements."
         )
     return render(
         request,
@@ -266,6 +243,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     actor = request_actor(request)
     errors: dict[str, str] = {}
@@ -285,18 +263,11 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
                 raise InvalidInput.for_field("action", "Choose approve or end")
         except InvalidInput as exc:
             errors = exc.fields
-        except DomainError as exc:
-            return _problem(request, exc)
         else:
             return HttpResponseRedirect(
                 reverse("agreement_detail", args=[agreement_id])
             )
-    try:
-        agreement = selectors.sharing_agreement_get(
-            actor=actor, agreement_id=agreement_id
-        )
-    except DomainError as exc:
-        return _problem(request, exc)
+    agreement = selectors.sharing_agreement_get(actor=actor, agreement_id=agreement_id)
     parties = list(agreement.parties.all())
     mine = next(p for p in parties if p.organisation_id == actor.organisation_id)
     return render(
@@ -340,18 +311,13 @@ def _review_page(request: HttpRequest, kind: str, template: str) -> HttpResponse
                 )
         except (InvalidInput, ValueError) as exc:
             errors = getattr(exc, "fields", None) or {"outcome": str(exc)}
-        except DomainError as exc:
-            return _problem(request, exc)
         else:
             return HttpResponseRedirect(request.path)
-    try:
-        items = (
-            selectors.break_glass_review_list(actor=actor)
-            if kind == "break_glass"
-            else selectors.relationship_claim_list(actor=actor)
-        )
-    except DomainError as exc:
-        return _problem(request, exc)
+    items = (
+        selectors.break_glass_review_list(actor=actor)
+        if kind == "break_glass"
+        else selectors.relationship_claim_list(actor=actor)
+    )
     return render(
         request,
         template,
@@ -370,23 +336,24 @@ def _review_page(request: HttpRequest, kind: str, template: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def break_glass_reviews(request: HttpRequest) -> HttpResponse:
     return _review_page(request, "break_glass", "governance/break_glass_reviews.html")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def claim_alerts(request: HttpRequest) -> HttpResponse:
     return _review_page(request, "claim", "governance/claim_alerts.html")
 
 
 @login_required
+@problem_pages
 def access_report(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     if actor.role != "ig_lead":
-        return _problem(
-            request, DomainError("Only information governance leads can see this.")
-        )
+        raise DomainError("Only information governance leads can see this.")
     raw = request.GET.get("nhs_number", "")
     context: dict[str, object] = {"nhs_number": raw, "errors": {}}
     status = 200

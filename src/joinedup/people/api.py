@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.coordination.selectors.team import care_team_get
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
@@ -23,14 +24,6 @@ from joinedup.people.selectors import (
 from joinedup.record.selectors import TimelineFilters, timeline_page
 
 router = Router(tags=["people"])
-
-
-class ErrorOut(Schema):
-    """Every 4xx answer: a code, a sentence for people, and the fields at fault."""
-
-    error: str
-    detail: str
-    fields: dict[str, str]
 
 
 class PersonSummary(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from joinedup.people import views
+from joinedup.people.views import records as views
 
 urlpatterns = [
     path("", views.search, name="person_search"),

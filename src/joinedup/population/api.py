@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import codes_4xx
 
-from joinedup.people.api import ErrorOut
+from joinedup.config.api import ErrorOut
 from joinedup.population import selectors
 from joinedup.population.efi import DEFICITS, efi_evaluate
 from joinedup.population.models import RiskModel

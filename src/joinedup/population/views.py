@@ -14,20 +14,17 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from joinedup.errors import DomainError, InvalidInput
+from joinedup.errors import InvalidInput
 from joinedup.population import selectors, services
 from joinedup.population.engine.jobs import DIMENSIONS
 from joinedup.web.actors import request_actor
 from joinedup.web.charts.bars import bar_svg
-from joinedup.web.problems import problem_page
-
-
-def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error)
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 
 @login_required
 @require_GET
+@problem_pages
 def overview(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     return render(
@@ -43,12 +40,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def case_finding(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        proposals = selectors.case_finding_list(actor=actor)
-    except DomainError as exc:
-        return _problem(request, exc)
+    proposals = selectors.case_finding_list(actor=actor)
     return render(
         request,
         "population/case_finding.html",
@@ -73,45 +68,46 @@ def _person_id(request: HttpRequest) -> int:
 
 @login_required
 @require_POST
+@problem_pages
 def case_finding_accept(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        person_id = _person_id(request)
-        services.case_finding_accept(actor=actor, person_id=person_id)
-    except DomainError as exc:
-        return _problem(request, exc)
+    person_id = _person_id(request)
+    services.case_finding_accept(actor=actor, person_id=person_id)
     return HttpResponseRedirect(reverse("population_case_finding") + "?done=accepted")
 
 
 @login_required
 @require_POST
+@problem_pages
 def case_finding_dismiss(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        person_id = _person_id(request)
-    except DomainError as exc:
-        return _problem(request, exc)
-    try:
-        services.case_finding_dismiss(
-            actor=actor, person_id=person_id, reason=request.POST.get("reason", "")
-        )
-    except InvalidInput as exc:
-        proposals = selectors.case_finding_list(actor=actor)
+    person_id = _person_id(request)
+
+    def page(errors: dict[str, str]) -> HttpResponse:
         return render(
             request,
             "population/case_finding.html",
             {
                 "status": selectors.refresh_status(),
-                "proposals": proposals,
+                "proposals": selectors.case_finding_list(actor=actor),
                 "sizes": selectors.caseload_sizes(actor=actor),
-                "errors": {f"reason-{person_id}": exc.fields.get("reason", exc.detail)},
+                "errors": {
+                    f"reason-{person_id}": errors.get(
+                        "reason", "; ".join(errors.values())
+                    )
+                },
                 "error_person": person_id,
             },
-            status=400,
         )
-    except DomainError as exc:
-        return _problem(request, exc)
-    return HttpResponseRedirect(reverse("population_case_finding") + "?done=dismissed")
+
+    return write_then_redirect(
+        lambda: services.case_finding_dismiss(
+            actor=actor, person_id=person_id, reason=request.POST.get("reason", "")
+        ),
+        to=reverse("population_case_finding") + "?done=dismissed",
+        form=page,
+        field="reason",
+    )
 
 
 def _chart(table: selectors.MeasureTable, slug: str) -> str:
@@ -151,6 +147,7 @@ def _trend(table: selectors.MeasureTable, slug: str) -> str:
 
 @login_required
 @require_GET
+@problem_pages
 def jsna(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     by = request.GET.get("by", "age_band")
@@ -215,6 +212,7 @@ def jsna(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def model_card(request: HttpRequest) -> HttpResponse:
     card = selectors.model_card()
     svg = ""

@@ -6,5 +6,5 @@ from joinedup.config.urls import urlpatterns as project
 
 urlpatterns = [
     *project,
-    path("matching/", include("joinedup.people.review_urls")),
+    path("matching/", include("joinedup.people.views.review_urls")),
 ]

@@ -17,3 +17,12 @@ def notifications_list(*, user_id: int, limit: int = 100) -> list[Notification]:
             :limit
         ]
     )
+
+
+def notification_url(*, user_id: int, notification_id: int) -> str | None:
+    """Where one of the professional's own notifications points, if it is theirs."""
+    return (
+        Notification.objects.filter(user_id=user_id, pk=notification_id)
+        .values_list("url", flat=True)
+        .first()
+    )

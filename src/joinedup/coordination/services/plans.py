@@ -38,6 +38,7 @@ from joinedup.coordination.plan_content import (
     YOURS,
     ActionIn,
     MergeField,
+    MergeUnchosen,
     PlanContent,
     content_of,
     plan_content_parse,
@@ -46,7 +47,7 @@ from joinedup.coordination.plan_content import (
 )
 from joinedup.coordination.services.notifications import notify_care_team
 from joinedup.coordination.services.tasks import task_cancel, task_create, task_may_act
-from joinedup.errors import AccessRefused, Conflict, InvalidInput
+from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision, Scope
 from joinedup.governance.models import AccessCategory
 from joinedup.governance.services import audit_record
@@ -62,8 +63,10 @@ __all__ = [
     "YOURS",
     "ActionIn",
     "MergeField",
+    "MergeUnchosen",
     "PlanChanged",
     "PlanContent",
+    "care_plan_merge_save",
     "care_plan_save",
     "content_of",
     "plan_access_check",
@@ -76,7 +79,14 @@ __all__ = [
 class PlanChanged(Conflict):
     """The plan moved on since the version the change was based on."""
 
-    def __init__(self, *, plan_id: int, current_version: int, base_version: int):
+    def __init__(
+        self,
+        *,
+        plan_id: int,
+        current_version: int,
+        base_version: int,
+        yours: PlanContent | None = None,
+    ):
         super().__init__(
             (
                 f"Someone changed this plan since you opened it: it is now at "
@@ -97,6 +107,7 @@ class PlanChanged(Conflict):
         self.plan_id = plan_id
         self.current_version = current_version
         self.base_version = base_version
+        self.yours = yours if yours is not None else PlanContent()  # not saved
 
 
 # --- Writing ------------------------------------------------------------------
@@ -291,6 +302,46 @@ def care_plan_save(
         actor=actor, person_id=person_id, action="care_plan_save"
     )
     plan_access_check(access, "care_plan_save")
+    return _plan_save(
+        actor=actor, person_id=person_id, base_version=base_version, content=content
+    )
+
+
+def care_plan_merge_save(
+    *,
+    actor: Actor,
+    person_id: int,
+    base_version: int | None,
+    yours: PlanContent,
+    choices: Mapping[str, str],
+) -> CarePlanVersion:
+    """Save what the professional chose on the merge page: per field `theirs`
+    (version `base_version`, the one they compared against) or `yours` (their own
+    change). Raises NotFound when the person has no care plan, MergeUnchosen
+    naming each field still without a choice, and PlanChanged when the plan moved
+    on again meanwhile; nothing is saved then."""
+    access = person_access_open(
+        actor=actor, person_id=person_id, action="care_plan_save"
+    )
+    plan_access_check(access, "care_plan_save")
+    plan = CarePlan.objects.filter(person_id=person_id).first()
+    if plan is None:
+        raise NotFound("care plan: there is no care plan to merge with")
+    compared = plan.versions.filter(number=base_version or 0).first()
+    theirs = content_of(compared) if compared is not None else PlanContent()
+    content = plan_merged(theirs=theirs, yours=yours, choices=choices)
+    return _plan_save(
+        actor=actor, person_id=person_id, base_version=base_version, content=content
+    )
+
+
+def _plan_save(
+    *,
+    actor: Actor,
+    person_id: int,
+    base_version: int | None,
+    content: PlanContent,
+) -> CarePlanVersion:
     today = timezone.localdate()
     with transaction.atomic():
         plan = CarePlan.objects.select_for_update().filter(person_id=person_id).first()
@@ -303,6 +354,7 @@ def care_plan_save(
                 plan_id=plan.pk,
                 current_version=plan.current_version,
                 base_version=base_version or 0,
+                yours=content,
             )
         previous = (
             plan.versions.get(number=plan.current_version) if plan is not None else None

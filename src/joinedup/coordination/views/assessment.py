@@ -27,46 +27,38 @@ from joinedup.coordination.services.assessment import (
     assessment_section_complete,
     assessment_start,
 )
-from joinedup.errors import AccessRefused, Conflict, DomainError, InvalidInput, NotFound
+from joinedup.errors import Conflict, InvalidInput
 from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
-from joinedup.web.problems import problem_page
+from joinedup.web.problems import problem_pages, write_then_redirect
 
-_TITLES = {403: "You cannot do this", 404: "Not found", 409: "There is a conflict"}
-
-
-def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error, titles=_TITLES)
+TITLES = {403: "You cannot do this", 404: "Not found", 409: "There is a conflict"}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages(titles=TITLES)
 def assessment_list(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
-    errors: dict[str, str] = {}
-    status = 200
     if request.method == "POST":
-        try:
-            assessment = assessment_start(
+        return write_then_redirect(
+            lambda: assessment_start(
                 actor=actor, person_id=person_id, kind=request.POST.get("kind", "")
-            )
-        except (InvalidInput, Conflict) as exc:
-            errors = exc.fields or {"kind": exc.detail}
-            if isinstance(exc, Conflict):
-                errors = {"kind": exc.detail}
-            status = exc.status
-        except (AccessRefused, NotFound) as exc:
-            return problem(request, exc)
-        else:
-            return HttpResponseRedirect(
-                reverse("assessment_detail", args=[assessment.pk])
-            )
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="view_assessments"
+            ),
+            to=lambda assessment: reverse("assessment_detail", args=[assessment.pk]),
+            form=lambda errors: _list_page(request, person_id, errors),
+            on_form=(InvalidInput, Conflict),
+            field="kind",
         )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    return _list_page(request, person_id, {})
+
+
+def _list_page(
+    request: HttpRequest, person_id: int, errors: dict[str, str]
+) -> HttpResponse:
+    access = person_access_open(
+        actor=request_actor(request), person_id=person_id, action="view_assessments"
+    )
     context = {
         "person": access.person,
         "assessments": assessments_for_person(access=access),
@@ -75,20 +67,18 @@ def assessment_list(request: HttpRequest, person_id: int) -> HttpResponse:
         "errors": errors,
         "form": request.POST.dict() if errors else {},
     }
-    return render(request, "coordination/assessment_list.html", context, status=status)
+    return render(request, "coordination/assessment_list.html", context)
 
 
 @login_required
 @require_GET
+@problem_pages(titles=TITLES)
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    try:
-        access, assessment = assessment_open(
-            actor=request_actor(request),
-            assessment_id=assessment_id,
-            action="view_assessment",
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    access, assessment = assessment_open(
+        actor=request_actor(request),
+        assessment_id=assessment_id,
+        action="view_assessment",
+    )
     view = assessment_view_get(access=access, assessment=assessment)
     return render(
         request,
@@ -150,6 +140,7 @@ def _posted(section: form.Section, request: HttpRequest) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages(titles=TITLES)
 def assessment_section(
     request: HttpRequest, assessment_id: int, section_key: str
 ) -> HttpResponse:
@@ -181,21 +172,16 @@ def assessment_section(
             errors, status = exc.fields, 400
         except Conflict as exc:
             errors, status = {"section": exc.detail}, 409
-        except (AccessRefused, NotFound) as exc:
-            return problem(request, exc)
         else:
             return HttpResponseRedirect(
                 reverse("assessment_detail", args=[assessment_id])
                 + f"#section-{section_key}"
             )
-    try:
-        access, assessment = assessment_open(
-            actor=actor, assessment_id=assessment_id, action="view_assessment_section"
-        )
-        view = assessment_view_get(access=access, assessment=assessment)
-        section_view = view.section(section_key)
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    access, assessment = assessment_open(
+        actor=actor, assessment_id=assessment_id, action="view_assessment_section"
+    )
+    view = assessment_view_get(access=access, assessment=assessment)
+    section_view = view.section(section_key)
     section = section_view.section
     prefill: dict[str, Prefill] = {}
     if section_view.readable and section_view.current is None:

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,16 +30,12 @@ from joinedup.coordination.services.mdt import (
     mdt_meeting_close,
     mdt_meeting_schedule,
 )
-from joinedup.coordination.views.tasks import (
-    assignee_parse,
-    date_parse,
-    int_parse,
-    problem,
-)
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.coordination.views.tasks import assignee_parse, date_parse, int_parse
+from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Team
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -56,6 +52,7 @@ def starts_at_parse(day: str, time: str) -> dt.datetime:
 
 @login_required
 @require_GET
+@problem_pages
 def meetings(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     return render(
@@ -70,6 +67,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def meeting_new(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     teams = list(
@@ -80,8 +78,13 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"teams": teams, "form": {}, "errors": {}}
     if request.method == "POST":
         p = request.POST
-        try:
-            meeting = mdt_meeting_schedule(
+
+        def form(errors: dict[str, str]) -> HttpResponse:
+            context.update(errors=errors, form=p.dict())
+            return render(request, "coordination/mdt_new.html", context)
+
+        return write_then_redirect(
+            lambda: mdt_meeting_schedule(
                 actor=actor,
                 team_id=int_parse(p.get("team"), "team"),
                 title=p.get("title", ""),
@@ -90,18 +93,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 ),
                 place=p.get("place", ""),
                 link=p.get("link", ""),
-            )
-        except InvalidInput as exc:
-            context.update(errors=exc.fields, form=p.dict())
-            return render(request, "coordination/mdt_new.html", context, status=400)
-        except DomainError as exc:
-            return problem(request, exc)
-        return HttpResponseRedirect(reverse("mdt_meeting", args=[meeting.pk]))
-    if actor.role != "mdt_coordinator":
-        return problem(
-            request,
-            AccessRefused("Only an MDT coordinator can schedule MDT meetings."),
+            ),
+            to=lambda meeting: reverse("mdt_meeting", args=[meeting.pk]),
+            form=form,
         )
+    if actor.role != "mdt_coordinator":
+        raise AccessRefused("Only an MDT coordinator can schedule MDT meetings.")
     return render(request, "coordination/mdt_new.html", context)
 
 
@@ -112,10 +109,7 @@ def _meeting_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    try:
-        view = mdt_meeting_view(actor=request_actor(request), meeting_id=meeting_id)
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    view = mdt_meeting_view(actor=request_actor(request), meeting_id=meeting_id)
     return render(
         request,
         "coordination/mdt_meeting.html",
@@ -132,6 +126,7 @@ def _meeting_page(
 
 @login_required
 @require_GET
+@problem_pages
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _meeting_page(request, meeting_id)
 
@@ -144,21 +139,21 @@ def _change(
     back: Callable[[dict[str, str]], HttpResponse] | None = None,
     then: str = "",
 ) -> HttpResponse:
-    try:
-        write(request_actor(request))
-    except InvalidInput as exc:
-        if back is not None:
-            return back(exc.fields)
-        return _meeting_page(
-            request, meeting_id, errors=exc.fields, form=request.POST.dict()
-        )
-    except DomainError as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(then or reverse("mdt_meeting", args=[meeting_id]))
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=then or reverse("mdt_meeting", args=[meeting_id]),
+        form=back
+        or (
+            lambda errors: _meeting_page(
+                request, meeting_id, errors=errors, form=request.POST.dict()
+            )
+        ),
+    )
 
 
 @login_required
 @require_POST
+@problem_pages
 def attendee_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _change(
         request,
@@ -173,6 +168,7 @@ def attendee_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     def write(actor: Actor) -> object:
         raw = request.POST.get("candidate", "")
@@ -205,12 +201,9 @@ def _item_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    try:
-        view = mdt_item_view(
-            actor=request_actor(request), meeting_id=meeting_id, item_id=item_id
-        )
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    view = mdt_item_view(
+        actor=request_actor(request), meeting_id=meeting_id, item_id=item_id
+    )
     return render(
         request,
         "coordination/mdt_item.html",
@@ -221,6 +214,7 @@ def _item_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     """One person's item; POST records the discussion and decisions."""
     if request.method == "GET":
@@ -244,6 +238,7 @@ def item(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def action_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
     def write(actor: Actor) -> object:
         user_id, team_id = assignee_parse(request.POST.get("assignee", ""))
@@ -271,6 +266,7 @@ def action_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRespo
 
 @login_required
 @require_POST
+@problem_pages
 def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _change(
         request,
@@ -281,13 +277,11 @@ def meeting_close(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def minutes(request: HttpRequest, meeting_id: int, fmt: str) -> HttpResponse:
     if fmt not in ("pdf", "docx"):
-        return problem(request, NotFound("minutes: choose pdf or docx"))
-    try:
-        data = mdt_minutes(actor=request_actor(request), meeting_id=meeting_id)
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+        raise NotFound("minutes: choose pdf or docx")
+    data = mdt_minutes(actor=request_actor(request), meeting_id=meeting_id)
     day = timezone.localtime(data.meeting.starts_at)
     name = f"mdt-minutes-{meeting_id}-{day:%Y-%m-%d}"
     if fmt == "pdf":

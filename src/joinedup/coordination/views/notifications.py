@@ -8,7 +8,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from joinedup.coordination.selectors.notifications import notifications_list
+from joinedup.coordination.selectors.notifications import (
+    notification_url,
+    notifications_list,
+)
 from joinedup.coordination.services.notifications import notifications_mark_read
 from joinedup.errors import NotFound
 from joinedup.web.actors import request_actor
@@ -43,11 +46,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
             )
         except NotFound:
             return HttpResponseRedirect(reverse("notifications"))
-        target = (
-            request.user.notifications.filter(pk=int(raw))  # type: ignore[union-attr]
-            .values_list("url", flat=True)
-            .first()
-        )
+        target = notification_url(user_id=_user_id(request), notification_id=int(raw))
         if target and target.startswith("/") and not target.startswith("//"):
             return HttpResponseRedirect(target)
         return HttpResponseRedirect(reverse("notifications"))

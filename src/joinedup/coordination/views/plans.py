@@ -25,31 +25,31 @@ from joinedup.coordination.services.plans import (
     FIELDS,
     THEIRS,
     YOURS,
+    MergeUnchosen,
     PlanChanged,
     PlanContent,
+    care_plan_merge_save,
     care_plan_save,
     content_of,
     plan_content_parse,
     plan_merge,
-    plan_merged,
 )
-from joinedup.coordination.views.assessment import problem
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.coordination.views.assessment import TITLES
+from joinedup.errors import InvalidInput
 from joinedup.people.selectors import PersonAccess, person_access_open
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages
 
 BLANK_ACTION_ROWS = 2
 
 
 @login_required
 @require_GET
+@problem_pages(titles=TITLES)
 def plan_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    try:
-        access = person_access_open(
-            actor=request_actor(request), person_id=person_id, action="view_care_plan"
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    access = person_access_open(
+        actor=request_actor(request), person_id=person_id, action="view_care_plan"
+    )
     readable, reason = plan_readable(access)
     view = care_plan_get(access=access) if readable else None
     return render(
@@ -282,14 +282,12 @@ def _version_content(view: PlanView | None, number: int) -> PlanContent:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages(titles=TITLES)
 def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="edit_care_plan"
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    access = person_access_open(
+        actor=actor, person_id=person_id, action="edit_care_plan"
+    )
     readable, reason = plan_readable(access)
     if not readable:
         return render(
@@ -302,35 +300,28 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         return _edit_page(request, access, view)
     raw_base = request.POST.get("base_version", "")
     base_version = int(raw_base) if raw_base.isdigit() else None
+    merging = request.POST.get("merge") == "1"
+    carried = _carried_copy(request) if merging else {}
     row_of: dict[int, int] = {}
     try:
-        if request.POST.get("merge") == "1":
-            yours = plan_content_parse(json.loads(request.POST.get("yours_json", "{}")))
-            if view is None:
-                raise NotFound("care plan: there is no care plan to merge with")
-            theirs = _version_content(view, base_version or 0)
-            choices = {n: request.POST.get(f"choose_{n}", "") for n in FIELDS}
-            try:
-                content = plan_merged(theirs=theirs, yours=yours, choices=choices)
-            except InvalidInput as exc:
-                return _merge_page(
-                    request,
-                    access,
-                    view,
-                    base=_version_content(view, _base_number(request)),
-                    yours=yours,
-                    errors=exc.fields,
-                )
+        if merging:  # theirs or yours, field by field, on the merge page
+            yours = plan_content_parse(carried)
+            care_plan_merge_save(
+                actor=actor,
+                person_id=person_id,
+                base_version=base_version,
+                yours=yours,
+                choices={n: request.POST.get(f"choose_{n}", "") for n in FIELDS},
+            )
         else:
             data, row_of = _content_from_post(request)
-            content = plan_content_parse(data)
-        care_plan_save(
-            actor=actor,
-            person_id=person_id,
-            base_version=base_version,
-            content=content,
-        )
-    except PlanChanged:
+            care_plan_save(
+                actor=actor,
+                person_id=person_id,
+                base_version=base_version,
+                content=plan_content_parse(data),
+            )
+    except PlanChanged as exc:  # moved on meanwhile: compare theirs with yours
         fresh = care_plan_get(access=access)
         assert fresh is not None  # noqa: S101 - a plan that moved on exists
         return _merge_page(
@@ -338,7 +329,17 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
             access,
             fresh,
             base=_version_content(fresh, _base_number(request)),
-            yours=content,
+            yours=exc.yours,
+        )
+    except MergeUnchosen as exc:  # the merge page again, saying what to choose
+        assert view is not None  # noqa: S101 - only a plan that exists is merged
+        return _merge_page(
+            request,
+            access,
+            view,
+            base=_version_content(view, _base_number(request)),
+            yours=yours,
+            errors=exc.fields,
         )
     except InvalidInput as exc:
         return _edit_page(
@@ -349,8 +350,16 @@ def plan_edit(request: HttpRequest, person_id: int) -> HttpResponse:
             errors=_form_errors(exc.fields, row_of),
             rows=_rows_from_post(request) or None,
         )
-    except (json.JSONDecodeError, TypeError):
-        return problem(request, InvalidInput.for_field("yours_json", "is not valid"))
-    except DomainError as exc:
-        return problem(request, exc)
     return HttpResponseRedirect(reverse("plan_detail", args=[person_id]))
+
+
+def _carried_copy(request: HttpRequest) -> dict[str, object]:
+    """Your change as the merge page carried it; unreadable means the page was
+    not ours (a problem, not a field to correct)."""
+    try:
+        carried = json.loads(request.POST.get("yours_json", "{}"))
+    except json.JSONDecodeError:
+        carried = None
+    if not isinstance(carried, dict):
+        raise InvalidInput.for_field("yours_json", "is not valid")
+    return carried

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from joinedup.coordination.models import ConsentBasis, ReferralType, Urgency
+from joinedup.coordination.models import ConsentBasis, Referral, ReferralType, Urgency
 from joinedup.coordination.selectors.referrals import (
     STATUS_FILTERS,
     referral_destinations,
@@ -29,16 +29,18 @@ from joinedup.coordination.services.referrals import (
     referral_send,
     referral_withdraw,
 )
-from joinedup.coordination.views.tasks import int_parse, problem
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.coordination.views.tasks import int_parse
+from joinedup.errors import AccessRefused, InvalidInput
 from joinedup.governance.access import Actor
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 BOXES = {"incoming": "Referrals to your team", "outgoing": "Referrals you sent"}
 
 
 @login_required
 @require_GET
+@problem_pages
 def referrals(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     box = request.GET.get("box", "") or "incoming"
@@ -70,10 +72,7 @@ def _send_page(
     status: int = 200,
 ) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access, rows = referrals_for_person(actor=actor, person_id=person_id)
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    access, rows = referrals_for_person(actor=actor, person_id=person_id)
     organisations, teams = referral_destinations(actor=actor)
     return render(
         request,
@@ -96,12 +95,14 @@ def _send_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def person_referrals(request: HttpRequest, person_id: int) -> HttpResponse:
     """A person's referrals, and the form to send a new one."""
     if request.method == "GET":
         return _send_page(request, person_id)
     p = request.POST
-    try:
+
+    def send() -> Referral:
         to = p.get("to", "")
         to_team_id = to_organisation_id = None
         if to.startswith("team:") and to[5:].isdigit():
@@ -110,7 +111,7 @@ def person_referrals(request: HttpRequest, person_id: int) -> HttpResponse:
             to_organisation_id = int(to[4:])
         else:
             raise InvalidInput.for_field("to", "choose the team or organisation")
-        referral = referral_send(
+        return referral_send(
             actor=request_actor(request),
             person_id=person_id,
             referral_type=p.get("referral_type", ""),
@@ -120,25 +121,27 @@ def person_referrals(request: HttpRequest, person_id: int) -> HttpResponse:
             to_organisation_id=to_organisation_id,
             to_team_id=to_team_id,
         )
-    except InvalidInput as exc:
-        errors = {
+
+    def on_form(errors: dict[str, str]) -> HttpResponse:
+        errors = {  # the destination is one field on the form
             ("to" if k in ("to_team", "to_organisation") else k): v
-            for k, v in exc.fields.items()
+            for k, v in errors.items()
         }
-        return _send_page(request, person_id, errors=errors, form=p.dict(), status=400)
+        return _send_page(request, person_id, errors=errors, form=p.dict())
+
+    try:
+        return write_then_redirect(
+            send,
+            to=lambda referral: reverse("referral_detail", args=[referral.pk]),
+            form=on_form,
+        )
     except AccessRefused as exc:
-        if exc.fields.get("to_organisation"):  # the person objects to sharing
-            return _send_page(
-                request,
-                person_id,
-                errors={"to": exc.detail},
-                form=p.dict(),
-                status=403,
-            )
-        return problem(request, exc)
-    except NotFound as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("referral_detail", args=[referral.pk]))
+        if not exc.fields.get("to_organisation"):
+            raise
+        # the person objects to sharing with that organisation: say so on the form
+        return _send_page(
+            request, person_id, errors={"to": exc.detail}, form=p.dict(), status=403
+        )
 
 
 def _detail_page(
@@ -148,10 +151,7 @@ def _detail_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    try:
-        view = referral_detail(actor=request_actor(request), referral_id=referral_id)
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    view = referral_detail(actor=request_actor(request), referral_id=referral_id)
     return render(
         request,
         "coordination/referral_detail.html",
@@ -162,6 +162,7 @@ def _detail_page(
 
 @login_required
 @require_GET
+@problem_pages
 def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _detail_page(request, referral_id)
 
@@ -169,19 +170,18 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
 def _change(
     request: HttpRequest, referral_id: int, write: Callable[[Actor], object]
 ) -> HttpResponse:
-    try:
-        write(request_actor(request))
-    except InvalidInput as exc:
-        return _detail_page(
-            request, referral_id, errors=exc.fields, form=request.POST.dict()
-        )
-    except DomainError as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("referral_detail", args=[referral_id]))
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=reverse("referral_detail", args=[referral_id]),
+        form=lambda errors: _detail_page(
+            request, referral_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 @login_required
 @require_POST
+@problem_pages
 def referral_accept_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     def write(actor: Actor) -> object:
         return referral_accept(
@@ -195,6 +195,7 @@ def referral_accept_view(request: HttpRequest, referral_id: int) -> HttpResponse
 
 @login_required
 @require_POST
+@problem_pages
 def referral_decline_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _change(
         request,
@@ -209,6 +210,7 @@ def referral_decline_view(request: HttpRequest, referral_id: int) -> HttpRespons
 
 @login_required
 @require_POST
+@problem_pages
 def referral_complete_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _change(
         request,
@@ -223,6 +225,7 @@ def referral_complete_view(request: HttpRequest, referral_id: int) -> HttpRespon
 
 @login_required
 @require_POST
+@problem_pages
 def referral_withdraw_view(request: HttpRequest, referral_id: int) -> HttpResponse:
     return _change(
         request,

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -28,14 +28,10 @@ from joinedup.coordination.services.tasks import (
     task_complete,
     task_start,
 )
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.errors import InvalidInput
 from joinedup.governance.access import Actor
 from joinedup.web.actors import request_actor
-from joinedup.web.problems import form_date, problem_page
-
-
-def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error)
+from joinedup.web.problems import form_date, problem_pages, write_then_redirect
 
 
 def date_parse(raw: str, field: str, *, required: bool = False) -> dt.date | None:
@@ -64,6 +60,7 @@ def assignee_parse(raw: str, field: str = "assignee") -> tuple[int | None, int |
 
 @login_required
 @require_GET
+@problem_pages
 def tasks(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     context: dict[str, object] = {
@@ -86,14 +83,12 @@ def tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def caseload(request: HttpRequest) -> HttpResponse:
     """My caseload: everyone whose care team I am in, with my open tasks."""
     raw = request.GET.get("page", "") or "1"
-    try:
-        page = int(raw) if raw.isdigit() else 0
-        result = caseload_with_tasks(actor=request_actor(request), page=page)
-    except InvalidInput as exc:
-        return problem(request, exc)
+    page = int(raw) if raw.isdigit() else 0
+    result = caseload_with_tasks(actor=request_actor(request), page=page)
     return render(request, "coordination/task_caseload.html", {"result": result})
 
 
@@ -104,10 +99,7 @@ def _detail_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    try:
-        view = task_detail(actor=request_actor(request), task_id=task_id)
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    view = task_detail(actor=request_actor(request), task_id=task_id)
     return render(
         request,
         "coordination/task_detail.html",
@@ -118,6 +110,7 @@ def _detail_page(
 
 @login_required
 @require_GET
+@problem_pages
 def task(request: HttpRequest, task_id: int) -> HttpResponse:
     return _detail_page(request, task_id)
 
@@ -125,19 +118,18 @@ def task(request: HttpRequest, task_id: int) -> HttpResponse:
 def _change(
     request: HttpRequest, task_id: int, write: Callable[[Actor], object]
 ) -> HttpResponse:
-    try:
-        write(request_actor(request))
-    except InvalidInput as exc:
-        return _detail_page(
-            request, task_id, errors=exc.fields, form=request.POST.dict()
-        )
-    except DomainError as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("task_detail", args=[task_id]))
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=reverse("task_detail", args=[task_id]),
+        form=lambda errors: _detail_page(
+            request, task_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 @login_required
 @require_POST
+@problem_pages
 def task_reassign(request: HttpRequest, task_id: int) -> HttpResponse:
     def write(actor: Actor) -> object:
         user_id, team_id = assignee_parse(request.POST.get("assignee", ""))
@@ -153,6 +145,7 @@ def task_reassign(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def task_start_view(request: HttpRequest, task_id: int) -> HttpResponse:
     return _change(
         request, task_id, lambda actor: task_start(actor=actor, task_id=task_id)
@@ -161,6 +154,7 @@ def task_start_view(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
     return _change(
         request,
@@ -173,6 +167,7 @@ def task_complete_view(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def task_cancel_view(request: HttpRequest, task_id: int) -> HttpResponse:
     return _change(
         request,

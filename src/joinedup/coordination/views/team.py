@@ -5,7 +5,7 @@ services). Thin: parse, call services and selectors, render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -21,11 +21,12 @@ from joinedup.coordination.services.team import (
     care_team_leave,
     lead_professional_set,
 )
-from joinedup.coordination.views.assessment import problem
+from joinedup.coordination.views.assessment import TITLES
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
 from joinedup.governance.access import Actor
 from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 
 def _int(raw: str, field: str, problem_text: str) -> int:
@@ -69,39 +70,33 @@ def _write(actor: Actor, person_id: int, request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages(titles=TITLES)
 def team_page(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="view_care_team"
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        try:
-            _write(actor, person_id, request)
-        except (InvalidInput, Conflict) as exc:
-            errors = exc.fields or {"action": exc.detail}
-            if isinstance(exc, Conflict):
-                errors = {next(iter(exc.fields), "member"): exc.detail}
-            status = exc.status
-        except AccessRefused as exc:
-            errors, status = {"member": exc.detail}, 403
-        except NotFound as exc:
-            errors, status = {"member": exc.detail}, 404
-        else:
-            return HttpResponseRedirect(reverse("team_page", args=[person_id]))
-    return render(
-        request,
-        "coordination/team_page.html",
-        {
-            "person": access.person,
-            "team": care_team_get(access=access),
-            "candidates": care_team_candidates(access=access),
-            "errors": errors,
-            "me": actor.user_id,
-        },
-        status=status,
+    access = person_access_open(
+        actor=actor, person_id=person_id, action="view_care_team"
     )
+
+    def page(errors: dict[str, str]) -> HttpResponse:
+        return render(
+            request,
+            "coordination/team_page.html",
+            {
+                "person": access.person,
+                "team": care_team_get(access=access),
+                "candidates": care_team_candidates(access=access),
+                "errors": errors,
+                "me": actor.user_id,
+            },
+        )
+
+    if request.method == "POST":
+        # a refusal here is about the member chosen: say so on the form
+        return write_then_redirect(
+            lambda: _write(actor, person_id, request),
+            to=reverse("team_page", args=[person_id]),
+            form=page,
+            on_form=(InvalidInput, Conflict, AccessRefused, NotFound),
+            field="member",
+        )
+    return page({})

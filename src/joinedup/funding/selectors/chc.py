@@ -271,3 +271,9 @@ def councils_list() -> list[Organisation]:
             )
         ).order_by("name")
     )
+
+
+def dst_members(dst: object) -> list:
+    """The MDT members of a decision support tool record, in the order entered
+    (prefetched by the case selectors)."""
+    return list(dst.members.all())  # type: ignore[attr-defined]

@@ -270,18 +270,24 @@ def scheme_plan_set(
 def journal_add(
     *,
     actor: Actor,
+    fund_id: int,
     scheme_id: int,
     month: dt.date | str,
     amount: Decimal | str,
     description: str,
     reference: str = "",
 ) -> Journal:
-    """A manual spend line of a scheme in a month (negative for a credit)."""
+    """A manual spend line of one of the fund's schemes in a month (negative for a
+    credit). A scheme of another fund is refused naming scheme_id, wherever the
+    line comes from (the journals form or the REST API)."""
     _role(actor)
+    _fund(fund_id)
     errors: dict[str, str] = {}
     scheme = Scheme.objects.filter(pk=scheme_id).first()
     if scheme is None:
         errors["scheme_id"] = "there is no such scheme"
+    elif scheme.fund_id != fund_id:
+        errors["scheme_id"] = "the fund has no such scheme"
     when = _month(month, "month", errors)
     value = money(amount, "amount", errors, negative=True)
     if value == 0:

@@ -5,13 +5,13 @@ services and selectors, render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from joinedup.errors import AccessRefused, Conflict, DomainError, InvalidInput, NotFound
+from joinedup.errors import InvalidInput
 from joinedup.funding.models import Funder, PackageKind
 from joinedup.funding.selectors.packages import (
     package_get,
@@ -20,11 +20,7 @@ from joinedup.funding.selectors.packages import (
 )
 from joinedup.funding.services import packages as services
 from joinedup.web.actors import request_actor
-from joinedup.web.problems import form_date, problem_page
-
-
-def problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error)
+from joinedup.web.problems import form_date, problem_pages, write_then_redirect
 
 
 def _page(
@@ -35,12 +31,9 @@ def _page(
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        found = packages_for_person(
-            actor=actor, person_id=person_id, today=timezone.localdate()
-        )
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    found = packages_for_person(
+        actor=actor, person_id=person_id, today=timezone.localdate()
+    )
     context = {
         "person": found.access.person,
         "found": found,
@@ -57,6 +50,7 @@ def _page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def person_packages(request: HttpRequest, person_id: int) -> HttpResponse:
     """The person's packages (GET); arrange a new one (POST)."""
     if request.method == "POST":
@@ -92,13 +86,13 @@ def _package_new(request: HttpRequest, person_id: int) -> HttpResponse:
             contribution_per_week=p.get("contribution_per_week") or "0",
         )
 
-    try:
-        write(request_actor(request))
-    except InvalidInput as exc:
-        return _page(request, person_id, errors=exc.fields, form=request.POST.dict())
-    except (AccessRefused, NotFound, Conflict) as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("funding_person_packages", args=[person_id]))
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=reverse("funding_person_packages", args=[person_id]),
+        form=lambda errors: _page(
+            request, person_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 def _detail(
@@ -109,12 +103,7 @@ def _detail(
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        view = package_get(
-            actor=actor, package_id=package_id, today=timezone.localdate()
-        )
-    except (NotFound, AccessRefused) as exc:
-        return problem(request, exc)
+    view = package_get(actor=actor, package_id=package_id, today=timezone.localdate())
     context = {
         "view": view,
         "package": view.package,
@@ -131,23 +120,25 @@ def _detail(
 
 @login_required
 @require_GET
+@problem_pages
 def package_detail(request: HttpRequest, package_id: int) -> HttpResponse:
     return _detail(request, package_id)
 
 
 def _package_write(request: HttpRequest, package_id: int, write) -> HttpResponse:
-    try:
-        package_person_id(package_id=package_id)
-        write(request_actor(request))
-    except InvalidInput as exc:
-        return _detail(request, package_id, errors=exc.fields, form=request.POST.dict())
-    except (AccessRefused, NotFound, Conflict) as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("funding_package", args=[package_id]))
+    package_person_id(package_id=package_id)  # NotFound before anything is parsed
+    return write_then_redirect(
+        lambda: write(request_actor(request)),
+        to=reverse("funding_package", args=[package_id]),
+        form=lambda errors: _detail(
+            request, package_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 @login_required
 @require_POST
+@problem_pages
 def package_funding(request: HttpRequest, package_id: int) -> HttpResponse:
     p = request.POST
 
@@ -170,6 +161,7 @@ def package_funding(request: HttpRequest, package_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def package_payment(request: HttpRequest, package_id: int) -> HttpResponse:
     p = request.POST
 
@@ -188,6 +180,7 @@ def package_payment(request: HttpRequest, package_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def package_end(request: HttpRequest, package_id: int) -> HttpResponse:
     p = request.POST
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
+from joinedup.errors import InvalidInput
 from joinedup.funding.bcf import fund_outcomes
 from joinedup.funding.returns import QUARTERS, XLSX, bcf_return_xlsx, quarter_parse
 from joinedup.funding.selectors.ledger import (
@@ -34,14 +34,15 @@ from joinedup.funding.selectors.pooled import (
     journals_list,
 )
 from joinedup.funding.services.pooled import journal_add
-from joinedup.funding.views.packages import problem
 from joinedup.web.actors import request_actor
 from joinedup.web.charts.bars import bar_svg
 from joinedup.web.charts.spc import chart_svg
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 
 @login_required
 @require_GET
+@problem_pages
 def ledger(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     today = timezone.localdate()
@@ -58,8 +59,6 @@ def ledger(request: HttpRequest) -> HttpResponse:
             {"errors": exc.fields, "ledger": None, "form": request.GET.dict()},
             status=400,
         )
-    except AccessRefused as exc:
-        return problem(request, exc)
     if request.GET.get("format") == "csv":
         response = HttpResponse(ledger_csv(result), content_type="text/csv")
         response["Content-Disposition"] = (
@@ -81,11 +80,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def pooled_list(request: HttpRequest) -> HttpResponse:
-    try:
-        funds = fund_list(actor=request_actor(request))
-    except AccessRefused as exc:
-        return problem(request, exc)
+    funds = fund_list(actor=request_actor(request))
     return render(request, "funding/pooled_list.html", {"funds": funds})
 
 
@@ -107,23 +104,13 @@ def _dashboard(
 ) -> HttpResponse:
     actor = request_actor(request)
     today = timezone.localdate()
-    try:
-        board = fund_dashboard(
-            actor=actor,
-            fund_id=fund_id,
-            year=_year(request.GET.get("year")),
-            today=today,
-        )
-        journals = journals_list(actor=actor, fund_id=fund_id, limit=20)
-    except InvalidInput as exc:
-        return render(
-            request,
-            "web/problem.html",
-            {"title": "There is a problem", "detail": exc.detail},
-            status=400,
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    board = fund_dashboard(
+        actor=actor,
+        fund_id=fund_id,
+        year=_year(request.GET.get("year")),
+        today=today,
+    )
+    journals = journals_list(actor=actor, fund_id=fund_id, limit=20)
     ended = [(m, plan, actual) for m, plan, actual, _, done in board.monthly if done]
     context = {
         "board": board,
@@ -148,67 +135,62 @@ def _dashboard(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def pooled_dashboard(request: HttpRequest, fund_id: int) -> HttpResponse:
     """The dashboard (GET); add a journal (POST)."""
     if request.method == "GET":
         return _dashboard(request, fund_id)
     p = request.POST
-    try:
+
+    def add() -> object:
         try:
             scheme_id = int(p.get("scheme_id", ""))
         except ValueError:
             raise InvalidInput.for_field("scheme_id", "choose a scheme") from None
-        journal_add(
+        return journal_add(
             actor=request_actor(request),
+            fund_id=fund_id,
             scheme_id=scheme_id,
             month=p.get("month", ""),
             amount=p.get("amount", ""),
             description=p.get("description", ""),
             reference=p.get("reference", ""),
         )
-    except InvalidInput as exc:
-        return _dashboard(request, fund_id, errors=exc.fields, form=p.dict())
-    except (AccessRefused, NotFound, Conflict) as exc:
-        return problem(request, exc)
-    return HttpResponseRedirect(reverse("funding_pooled_dashboard", args=[fund_id]))
+
+    return write_then_redirect(
+        add,
+        to=reverse("funding_pooled_dashboard", args=[fund_id]),
+        form=lambda errors: _dashboard(request, fund_id, errors=errors, form=p.dict()),
+    )
 
 
 @login_required
 @require_GET
+@problem_pages
 def pooled_outcomes(request: HttpRequest, fund_id: int) -> HttpResponse:
     actor = request_actor(request)
     today = timezone.localdate()
+    raw_scheme = request.GET.get("scheme") or ""
     try:
-        raw_scheme = request.GET.get("scheme") or ""
-        try:
-            scheme_id = int(raw_scheme) if raw_scheme else None
-        except ValueError:
-            raise InvalidInput.for_field("scheme", "choose a scheme") from None
-        months = request.GET.get("months") or "36"
-        if months not in ("12", "24", "36"):
-            raise InvalidInput.for_field("months", "choose 12, 24 or 36 months")
-        end = month_first(today) - dt.timedelta(days=1)  # the last complete month
-        start = month_first(end)
-        for _ in range(int(months) - 1):
-            start = month_first(start - dt.timedelta(days=1))
-        result = fund_outcomes(
-            actor=actor,
-            fund_id=fund_id,
-            scheme_id=scheme_id,
-            start=start,
-            end=end,
-            today=today,
-        )
-        board = fund_dashboard(actor=actor, fund_id=fund_id, year=None, today=today)
-    except InvalidInput as exc:
-        return render(
-            request,
-            "web/problem.html",
-            {"title": "There is a problem", "detail": exc.detail},
-            status=400,
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+        scheme_id = int(raw_scheme) if raw_scheme else None
+    except ValueError:
+        raise InvalidInput.for_field("scheme", "choose a scheme") from None
+    months = request.GET.get("months") or "36"
+    if months not in ("12", "24", "36"):
+        raise InvalidInput.for_field("months", "choose 12, 24 or 36 months")
+    end = month_first(today) - dt.timedelta(days=1)  # the last complete month
+    start = month_first(end)
+    for _ in range(int(months) - 1):
+        start = month_first(start - dt.timedelta(days=1))
+    result = fund_outcomes(
+        actor=actor,
+        fund_id=fund_id,
+        scheme_id=scheme_id,
+        start=start,
+        end=end,
+        today=today,
+    )
+    board = fund_dashboard(actor=actor, fund_id=fund_id, year=None, today=today)
     charts = [
         (
             m.definition.key,
@@ -232,24 +214,15 @@ def pooled_outcomes(request: HttpRequest, fund_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@problem_pages
 def pooled_return(request: HttpRequest, fund_id: int) -> HttpResponse:
     actor = request_actor(request)
     today = timezone.localdate()
-    try:
-        year = _year(request.GET.get("year")) or fy_of(today)
-        quarter = quarter_parse(request.GET.get("quarter", ""))
-        content = bcf_return_xlsx(
-            actor=actor, fund_id=fund_id, year=year, quarter=quarter, today=today
-        )
-    except InvalidInput as exc:
-        return render(
-            request,
-            "web/problem.html",
-            {"title": "There is a problem", "detail": exc.detail},
-            status=400,
-        )
-    except (AccessRefused, NotFound) as exc:
-        return problem(request, exc)
+    year = _year(request.GET.get("year")) or fy_of(today)
+    quarter = quarter_parse(request.GET.get("quarter", ""))
+    content = bcf_return_xlsx(
+        actor=actor, fund_id=fund_id, year=year, quarter=quarter, today=today
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="bcf-return-{fund_id}-{year}-q{quarter}.xlsx"'

@@ -1,4 +1,4 @@
-"""Shared parts of the CHC pages: parsing typed input, the problem page, and
+"""Shared parts of the CHC pages: parsing typed input and
 the one-page-per-step pattern (GET the form, POST the write)."""
 
 from __future__ import annotations
@@ -7,16 +7,16 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.errors import DomainError, InvalidInput
+from joinedup.errors import InvalidInput
 from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
 from joinedup.web.actors import request_actor
-from joinedup.web.problems import form_date, problem_page
+from joinedup.web.problems import form_date, write_then_redirect
 
 MDT_ROWS = 4
 DOMAIN_LABELS = {
@@ -41,10 +41,6 @@ LEVEL_LABELS = {
     "severe": "Severe",
     "priority": "Priority",
 }
-
-
-def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error)
 
 
 def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
@@ -130,33 +126,31 @@ def _step(
     """GET: the form (the record is opened and audited). POST: the write; on
     invalid input the form again with the error summary, nothing saved."""
     actor = request_actor(request)
-    errors: dict[str, str] = {}
-    form: dict[str, Any] = dict(initial or {})
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            result = write(actor)
-        except InvalidInput as exc:
-            errors = exc.fields
-        except DomainError as exc:
-            return _problem(request, exc)
-        else:
-            if after is not None:
-                return HttpResponseRedirect(after(result))
-            person_id = selectors.case_person_id(case_id=case_id)
-            return HttpResponseRedirect(reverse("chc_person", args=[person_id]))
-    try:
+
+    def page(errors: dict[str, str], form: dict[str, Any]) -> HttpResponse:
         case, access = selectors.case_open(actor=actor, case_id=case_id, action=action)
-    except DomainError as exc:
-        return _problem(request, exc)
-    context: dict[str, object] = {
-        "case": case,
-        "person": access.person,
-        "errors": errors,
-        "form": form,
-        "today_text": _today_text(),
-        "may_work": services.is_icb_assessor(actor, case),
-        "domain_labels": DOMAIN_LABELS,
-        "level_labels": LEVEL_LABELS,
-    } | (extra or {})
-    return render(request, template, context, status=400 if errors else 200)
+        context: dict[str, object] = {
+            "case": case,
+            "person": access.person,
+            "errors": errors,
+            "form": form,
+            "today_text": _today_text(),
+            "may_work": services.is_icb_assessor(actor, case),
+            "domain_labels": DOMAIN_LABELS,
+            "level_labels": LEVEL_LABELS,
+        } | (extra or {})
+        return render(request, template, context)
+
+    def then(result: object) -> str:
+        if after is not None:
+            return after(result)
+        person_id = selectors.case_person_id(case_id=case_id)
+        return reverse("chc_person", args=[person_id])
+
+    if request.method == "POST":
+        return write_then_redirect(
+            lambda: write(actor),
+            to=then,
+            form=lambda errors: page(errors, request.POST.dict()),
+        )
+    return page({}, dict(initial or {}))

@@ -26,16 +26,17 @@ from joinedup.funding.views.chc.common import (
     _dates,
     _default_council,
     _int,
-    _problem,
     _raise_with,
     _step,
     _yes_no,
 )
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def dispute_new(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 
@@ -73,12 +74,13 @@ def dispute_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The dispute's page: stages, interim funding, resolution and
     reimbursement, with the forms for the next steps (field `what`)."""
     ids = selectors.case_ids(dispute_id=dispute_id)
     if ids is None:
-        return _problem(request, NotFound("dispute: there is no such dispute"))
+        raise NotFound("dispute: there is no such dispute")
     case_id = ids[0]
     p = request.POST
 
@@ -150,10 +152,11 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@problem_pages
 def review(request: HttpRequest, review_id: int) -> HttpResponse:
     ids = selectors.case_ids(review_id=review_id)
     if ids is None:
-        return _problem(request, NotFound("review: there is no such review"))
+        raise NotFound("review: there is no such review")
     case_id = ids[0]
     p = request.POST
 

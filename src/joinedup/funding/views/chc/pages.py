@@ -6,16 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
-from joinedup.funding.models.chc import (
-    Profession,
-)
+from joinedup.errors import NotFound
+from joinedup.funding.models.chc import ChcCase, Profession
 from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
 from joinedup.funding.views.chc.common import (
@@ -24,25 +22,23 @@ from joinedup.funding.views.chc.common import (
     _dates,
     _default_icb,
     _int,
-    _problem,
     _raise_with,
     _today_text,
 )
 from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages, write_then_redirect
 
 # --- dashboard and the person's page ------------------------------------------
 
 
 @login_required
 @require_GET
+@problem_pages
 def dashboard(request: HttpRequest) -> HttpResponse:
-    try:
-        result = selectors.dashboard_get(
-            actor=request_actor(request), today=timezone.localdate()
-        )
-    except AccessRefused as exc:
-        return _problem(request, exc)
+    result = selectors.dashboard_get(
+        actor=request_actor(request), today=timezone.localdate()
+    )
     return render(
         request,
         "funding/chc_dashboard.html",
@@ -58,10 +54,7 @@ def _person_page(
     form: dict[str, str] | None = None,
 ) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(actor=actor, person_id=person_id, action="view_chc")
-    except (NotFound, AccessRefused) as exc:
-        return _problem(request, exc)
+    access = person_access_open(actor=actor, person_id=person_id, action="view_chc")
     cases = selectors.cases_for_person(access=access)
     # A new referral or Fast Track only when the person is not eligible now
     # (an eligible person's reviews reassess them).
@@ -91,34 +84,39 @@ def _person_page(
 
 @login_required
 @require_GET
+@problem_pages
 def person(request: HttpRequest, person_id: int) -> HttpResponse:
     return _person_page(request, person_id)
 
 
 @login_required
 @require_POST
+@problem_pages
 def refer(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     person_id = _int(request.POST.get("person", ""), "person", errors)
     if person_id is None:
-        return _problem(request, NotFound("person: choose the person to refer"))
+        raise NotFound("person: choose the person to refer")
     icb_id = _int(request.POST.get("icb", ""), "icb", errors)
-    try:
+
+    def open_case() -> ChcCase:
         _raise_with(errors)
-        case = services.chc_case_open(
+        return services.chc_case_open(
             actor=request_actor(request), person_id=person_id, icb_id=icb_id
         )
-    except InvalidInput as exc:
-        return _person_page(
-            request, person_id, errors=exc.fields, form=request.POST.dict()
-        )
-    except DomainError as exc:
-        return _problem(request, exc)
-    return HttpResponseRedirect(reverse("chc_checklist", args=[case.pk]))
+
+    return write_then_redirect(
+        open_case,
+        to=lambda case: reverse("chc_checklist", args=[case.pk]),
+        form=lambda errors: _person_page(
+            request, person_id, errors=errors, form=request.POST.dict()
+        ),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def fast_track(request: HttpRequest) -> HttpResponse:
     """The Fast Track form for a person (?person=<id>)."""
     actor = request_actor(request)
@@ -126,52 +124,51 @@ def fast_track(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("person") or request.GET.get("person", "")
     person_id = _int(raw, "person", errors)
     if person_id is None or errors:
-        return _problem(request, NotFound("person: choose the person"))
+        raise NotFound("person: choose the person")
     icbs = selectors.icbs_list()
-    form: dict[str, Any] = {"icb": _default_icb(actor, icbs)}
-    if request.method == "POST":
-        p = request.POST
-        form = p.dict()
-        on = _dates(p, "signed_on", errors=errors)["signed_on"]
-        icb = _int(p.get("icb", ""), "icb", errors)
-        try:
-            _raise_with(errors)
-            services.fast_track_record(
-                actor=actor,
-                person_id=person_id,
-                clinician_name=p.get("clinician_name", ""),
-                clinician_profession=p.get("clinician_profession", ""),
-                clinician_organisation=p.get("clinician_organisation", ""),
-                reason=p.get("reason", ""),
-                signed_on=on,
-                icb_id=icb,
-            )
-        except InvalidInput as exc:
-            errors = errors | exc.fields
-        except DomainError as exc:
-            return _problem(request, exc)
-        else:
-            return HttpResponseRedirect(reverse("chc_person", args=[person_id]))
-    try:
+
+    def page(errors: dict[str, str], form: dict[str, Any]) -> HttpResponse:
         access = person_access_open(
             actor=actor, person_id=person_id, action="view_chc_fast_track"
         )
-    except DomainError as exc:
-        return _problem(request, exc)
-    return render(
-        request,
-        "funding/chc_fast_track.html",
-        {
-            "person": access.person,
-            "errors": errors,
-            "form": form,
-            "today_text": _today_text(),
-            "icb_options": [(o.pk, o.name) for o in icbs],
-            "professions": [
-                (k, v)
-                for k, v in Profession.choices
-                if k in services.FAST_TRACK_PROFESSIONS
-            ],
-        },
-        status=400 if errors else 200,
+        return render(
+            request,
+            "funding/chc_fast_track.html",
+            {
+                "person": access.person,
+                "errors": errors,
+                "form": form,
+                "today_text": _today_text(),
+                "icb_options": [(o.pk, o.name) for o in icbs],
+                "professions": [
+                    (k, v)
+                    for k, v in Profession.choices
+                    if k in services.FAST_TRACK_PROFESSIONS
+                ],
+            },
+        )
+
+    if request.method == "GET":
+        return page({}, {"icb": _default_icb(actor, icbs)})
+    p = request.POST
+    on = _dates(p, "signed_on", errors=errors)["signed_on"]
+    icb = _int(p.get("icb", ""), "icb", errors)
+
+    def record() -> object:
+        _raise_with(errors)
+        return services.fast_track_record(
+            actor=actor,
+            person_id=person_id,
+            clinician_name=p.get("clinician_name", ""),
+            clinician_profession=p.get("clinician_profession", ""),
+            clinician_organisation=p.get("clinician_organisation", ""),
+            reason=p.get("reason", ""),
+            signed_on=on,
+            icb_id=icb,
+        )
+
+    return write_then_redirect(
+        record,
+        to=reverse("chc_person", args=[person_id]),
+        form=lambda found: page(errors | found, p.dict()),
     )

@@ -27,10 +27,12 @@ from joinedup.funding.views.chc.common import (
     _step,
     _yes_no,
 )
+from joinedup.web.problems import problem_pages
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def checklist(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 
@@ -76,6 +78,7 @@ def _members(p: Any) -> list[services.MdtMemberIn]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def dst(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 
@@ -125,6 +128,7 @@ def dst(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def recommendation(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 
@@ -154,6 +158,7 @@ def recommendation(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def decision(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 
@@ -189,6 +194,7 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def close(request: HttpRequest, case_id: int) -> HttpResponse:
     p = request.POST
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from joinedup.people import review_views
+from joinedup.people.views import review as review_views
 
 urlpatterns = [
     path("", review_views.review_list, name="review_list"),

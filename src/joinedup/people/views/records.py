@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from joinedup.coordination.selectors.team import care_team_get
-from joinedup.errors import AccessRefused, DomainError, InvalidInput, NotFound
+from joinedup.errors import DomainError, InvalidInput
 from joinedup.governance.models import AccessCategory
 from joinedup.people.merge import person_survivor_id
 from joinedup.people.search import search_query_parse
@@ -25,7 +25,7 @@ from joinedup.record.selectors import (
     timeline_page,
 )
 from joinedup.web.actors import request_actor
-from joinedup.web.problems import problem_page
+from joinedup.web.problems import problem_pages
 
 
 def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
@@ -38,14 +38,11 @@ def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
         raise InvalidInput.for_field(name, "must be a whole number") from None
 
 
-_TITLES = {403: "You cannot see this record", 404: "Person not found"}
-
-
-def _problem(request: HttpRequest, error: DomainError) -> HttpResponse:
-    return problem_page(request, error, titles=_TITLES)
+TITLES = {403: "You cannot see this record", 404: "Person not found"}
 
 
 @login_required
+@problem_pages(titles=TITLES)
 def search(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     text = request.GET.get("q", "")
@@ -96,14 +93,10 @@ def _timeline_context(request: HttpRequest, access: object) -> dict[str, object]
 
 
 @login_required
+@problem_pages(titles=TITLES)
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     actor = request_actor(request)
-    try:
-        access = person_access_open(
-            actor=actor, person_id=person_id, action="view_record"
-        )
-    except (NotFound, AccessRefused) as exc:
-        return _problem(request, exc)
+    access = person_access_open(actor=actor, person_id=person_id, action="view_record")
     if access.person.merged_into_id:
         # A record merged into another: send the professional to the one in use.
         return redirect(
@@ -125,6 +118,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 @login_required
+@problem_pages(titles=TITLES)
 def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
     """The timeline alone: what htmx swaps in when filters or the page change."""
     actor = request_actor(request)
@@ -135,7 +129,7 @@ def person_timeline(request: HttpRequest, person_id: int) -> HttpResponse:
         context = _timeline_context(request, access)
     except DomainError as exc:
         if not request.htmx:  # type: ignore[attr-defined]
-            return _problem(request, exc)
+            raise  # the whole problem page
         return render(
             request,
             "people/_timeline_error.html",
