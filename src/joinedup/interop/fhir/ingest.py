@@ -30,6 +30,7 @@ from joinedup.interop.models import IngestKind, QuarantineItem
 from joinedup.interop.services import Tally, quarantine_record, totals_add
 from joinedup.people.models import Identifier, Person
 from joinedup.people.services import SourceDemographics, person_from_source_upsert
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.models import EventKind, SourceSystem
 from joinedup.record.services import event_record, events_record_many
 
@@ -72,6 +73,8 @@ class BundleResult:
     reason: str = ""
     entries: list[EntryOutcome] = field(default_factory=list)
     quarantine_ids: list[int] = field(default_factory=list)
+    # The people and visits the applied entries wrote.
+    touched: Touched = field(default_factory=Touched)
 
 
 class _Systems:
@@ -89,6 +92,17 @@ class _Bundle:
 
     systems: _Systems
     people: dict[str, tuple[int, SourceSystem]] = field(default_factory=dict)
+    touched: Touched = field(default_factory=Touched)
+
+
+def _event_touched(touched: Touched, values: dict[str, Any]) -> None:
+    touched.add_event(
+        person_id=values["person_id"],
+        source_system_id=values["source_system"].pk,
+        kind=values["kind"],
+        source_id=values["source_id"],
+        detail=values.get("detail"),
+    )
 
 
 def _patient_apply(
@@ -129,6 +143,7 @@ def _patient_apply(
     for key in (full_url, f"Patient/{res.get('id')}" if res.get("id") else ""):
         if key:
             ctx.people[key] = (person.pk, system)
+    ctx.touched.add(people=[person.pk])
     return not known
 
 
@@ -220,7 +235,9 @@ def _entry_apply(
         raise FhirProblem(f"{where}: a resource must be a JSON object")
     if res["resourceType"] == "Patient":
         return _patient_apply(res, str(entry.get("fullUrl") or ""), ctx, where)
-    _, created = event_record(**_event_values(res, ctx, where, provenance), update=True)
+    values = _event_values(res, ctx, where, provenance)
+    _, created = event_record(**values, update=True)
+    _event_touched(ctx.touched, values)
     return created
 
 
@@ -239,8 +256,9 @@ def _transaction_apply(
         if res["resourceType"] != "Patient":
             events.append((i, _event_values(res, ctx, f"entry {i}", provenance)))
     created = events_record_many(events=[values for _, values in events])
-    for (i, _), new in zip(events, created, strict=True):
+    for (i, values), new in zip(events, created, strict=True):
         statuses[i] = new
+        _event_touched(ctx.touched, values)
     return [
         EntryOutcome("201 Created" if statuses[i] else "200 OK")
         for i in range(1, len(entries) + 1)
@@ -307,7 +325,7 @@ def fhir_bundle_apply(
     provenance = f"fhir:{origin}" + (f":{row}" if row else "")
     if bundle_type == "transaction":
         return _transaction(data, entries, ctx, provenance, source, origin, row, tally)
-    result = BundleResult(True, bundle_type)
+    result = BundleResult(True, bundle_type, touched=ctx.touched)
     for i, entry in enumerate(entries, start=1):
         try:
             with transaction.atomic():
@@ -349,7 +367,7 @@ def _transaction(
         return BundleResult(False, "transaction", reason, quarantine_ids=[qid])
     applied = sum(o.status.startswith("201") for o in outcomes)
     tally.add(source, applied=applied, duplicate=len(outcomes) - applied)
-    return BundleResult(True, "transaction", entries=outcomes)
+    return BundleResult(True, "transaction", entries=outcomes, touched=ctx.touched)
 
 
 def fhir_json_ingest(
@@ -371,6 +389,7 @@ def fhir_json_ingest(
         else:
             result = fhir_bundle_apply(data, origin=origin, tally=run)
         totals_add(tally=run)
+        followup_run(result.touched)
     tally.merge(run)
     return result
 
@@ -392,9 +411,10 @@ def fhir_ndjson_ingest(
     )
 
 
-def fhir_replay(item: QuarantineItem, raw: str) -> str | None:
+def fhir_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined bundle or entry, all or nothing, inside the
-    caller's transaction: None when applied, else the reason."""
+    caller's transaction: None when applied (what it wrote added to `touched`),
+    else the reason."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -406,4 +426,7 @@ def fhir_replay(item: QuarantineItem, raw: str) -> str | None:
     # A throwaway tally: the replay is counted once, by quarantine_replay, which
     # also rolls back whatever this wrote (a new quarantine item too) on failure.
     result = fhir_bundle_apply(data, origin=f"replay of {item.pk}", tally=Tally())
-    return None if result.ok else result.reason
+    if not result.ok:
+        return result.reason
+    touched.merge(result.touched)
+    return None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -34,8 +34,10 @@ from joinedup.interop.hl7v2.ack import ack_build
 from joinedup.interop.hl7v2.mapping import (
     ADT_SET_WISE,
     AdtBatch,
+    AdtPlan,
     adt_resolve,
     adt_write,
+    plan_touched,
 )
 from joinedup.interop.hl7v2.parse import (
     AdtMessage,
@@ -44,6 +46,7 @@ from joinedup.interop.hl7v2.parse import (
     adt_parse,
     header_parse,
 )
+from joinedup.interop.hl7v2.text import payload_decode
 from joinedup.interop.models import IngestKind, MessageReceipt, QuarantineItem
 from joinedup.interop.services import (
     Tally,
@@ -52,6 +55,7 @@ from joinedup.interop.services import (
     receipt_record,
     totals_add,
 )
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.models import SourceKind, SourceSystem
 
 log = logging.getLogger(__name__)
@@ -95,6 +99,15 @@ class Hl7Result:
     duplicate: bool = False
     quarantine_id: int | None = None
     source: str = ""
+    # The people and visits the message wrote (empty unless applied).
+    touched: Touched = field(default_factory=Touched)
+
+
+def results_touched(results: Sequence[Hl7Result]) -> Touched:
+    touched = Touched()
+    for result in results:
+        touched.merge(result.touched)
+    return touched
 
 
 class SourceSystems:
@@ -207,8 +220,9 @@ def _process(
             )
         tally.add(source, applied=1)
         return Hl7Result(
-            "AA", "", header.control_id, ack_build(header, "AA"), source=source
-        )
+            "AA", "", header.control_id, ack_build(header, "AA"), source=source,
+            touched=plan_touched(plan),
+        )  # fmt: skip
     except Hl7Problem as problem:
         header = header or _safe_header(text)
         if source == UNKNOWN_SOURCE and header is not None:
@@ -246,6 +260,7 @@ def hl7_message_ingest(text: str, *, origin: str = "") -> Hl7Result:
             tally = Tally()
             result = _process(text, origin=origin, tally=tally, systems=_systems)
             totals_add(tally=tally)
+            followup_run(result.touched)
         return result
     except Exception as exc:
         log.exception("HL7 message could not be applied (%s)", type(exc).__name__)
@@ -322,15 +337,22 @@ def _batch_process(
         applied.update(
             MessageReceipt.objects.filter(query).values_list("source", "control_id")
         )
-    results: list[Hl7Result] = []
+    results: list[Hl7Result | None] = []
     receipts: list[MessageReceipt] = []
     stores: AdtBatch | None = None
+    staged: list[tuple[int, Header, str, AdtPlan]] = []  # answered after flush
 
     def flush() -> None:
         if stores is not None:
             stores.flush()
         MessageReceipt.objects.bulk_create(receipts)
         receipts.clear()
+        for index, header, source, plan in staged:
+            results[index] = Hl7Result(
+                "AA", "", header.control_id, ack_build(header, "AA"), source=source,
+                touched=plan_touched(plan),
+            )  # fmt: skip
+        staged.clear()
 
     for i, (text, item) in enumerate(zip(texts, parsed, strict=True)):
         if item is None:  # a problem to quarantine: no staged writes needed
@@ -373,11 +395,13 @@ def _batch_process(
         ))  # fmt: skip
         applied.add(key)
         tally.add(system.code, applied=1)
-        results.append(Hl7Result(
-            "AA", "", header.control_id, ack_build(header, "AA"), source=system.code
-        ))  # fmt: skip
+        staged.append((len(results), header, system.code, plan))
+        results.append(None)
     flush()
-    return results
+    answered = [r for r in results if r is not None]
+    if len(answered) != len(texts):
+        raise RuntimeError("a message of the batch was left without an answer")
+    return answered
 
 
 def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Result]:
@@ -389,6 +413,7 @@ def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Resul
                 texts, origin=origin, tally=batch_tally, systems=_systems
             )
             totals_add(tally=batch_tally)
+            followup_run(results_touched(results))
     except Exception as exc:
         log.warning(
             "batch of %s HL7 messages rolled back (%s); applying one by one",
@@ -439,23 +464,32 @@ def hl7_file_ingest(
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
 ) -> Tally:
-    """Ingest every message of a file, in order, committed in batches."""
+    """Ingest every message of a file, in order, committed in batches. Each
+    message's bytes are read in the character set its MSH-18 declares, as over
+    MLLP; one that cannot be read so is quarantined with the reason."""
     tally = Tally()
-    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as f:
-        text = f.read()
+    # Latin-1 maps every byte to one character and back: the file is split into
+    # messages as text, then each message's own bytes are decoded.
+    raw = path.read_bytes().decode("latin-1")
     pending: list[str] = []
-    for message in messages_from_text(text):
-        pending.append(_clean_surrogates(message))
+    for message in messages_from_text(raw):
+        text, problem = payload_decode(message.encode("latin-1"))
+        if problem:
+            if pending:
+                _file_batch(pending, path, tally, progress)
+                pending = []
+            result = hl7_unreadable_record(text, reason=problem, origin=path.name)
+            tally.add(result.source, quarantined=1)
+            if progress is not None:
+                progress(1)
+            continue
+        pending.append(text)
         if len(pending) >= batch:
             _file_batch(pending, path, tally, progress)
             pending = []
     if pending:
         _file_batch(pending, path, tally, progress)
     return tally
-
-
-def _clean_surrogates(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _file_batch(
@@ -476,9 +510,10 @@ def _file_batch(
         progress(len(pending))
 
 
-def hl7_replay(item: QuarantineItem, raw: str) -> str | None:
+def hl7_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined message (inside the caller's transaction):
-    None when applied, else the reason it still cannot be."""
+    None when applied, else the reason it still cannot be. What it wrote is
+    added to `touched`, for the caller's follow-up."""
     text = raw.replace("\r\n", "\r").replace("\n", "\r")
     try:
         message = adt_parse(text)
@@ -492,6 +527,7 @@ def hl7_replay(item: QuarantineItem, raw: str) -> str | None:
                 provenance=f"hl7v2:{message.header.control_id}:replay",
             )
             adt_write(plan)
+            touched.merge(plan_touched(plan))
             receipt_record(
                 source=system.code,
                 control_id=message.header.control_id,
