@@ -58,12 +58,12 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     _tables_ensure()
 
-    from joinedup.funding.demo_pooled import pooled_seed
     from joinedup.funding.selectors.ledger import ledger_get
     from joinedup.funding.selectors.pooled import fund_dashboard
     from joinedup.governance.access import Actor
     from joinedup.governance.models import Membership, Organisation, User
     from joinedup.people.models import Person
+    from joinedup.synth.demo_pooled import pooled_seed
 
     council = Organisation.objects.create(
         code="B-ASC", name="Bench Council", type="council_adult_social_care"

@@ -40,7 +40,7 @@ def test_views_and_api_do_not_query_person_data(path):
 def test_no_print_in_library_code():
     offenders = []
     for path in SRC.rglob("*.py"):
-        if path.name == "cli.py":
+        if path.relative_to(SRC).parts[0] == "cli":  # the commands print
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if (

@@ -3,10 +3,10 @@ import datetime as dt
 from django.utils import timezone
 
 from joinedup.discharge import rules
-from joinedup.discharge.demo import discharge_histories_seed
 from joinedup.discharge.models import DelayReason, Readiness
 from joinedup.discharge.services import stays_sync
 from joinedup.record.models import EventKind
+from joinedup.synth.demo_discharge import discharge_histories_seed
 from tests.discharge.conftest import adt
 from tests.factories import PersonFactory
 

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from joinedup.funding.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.models import FundingSplit
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.services.packages import package_create
 from joinedup.governance.models import Role
 from tests.conftest import actor_for

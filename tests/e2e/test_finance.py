@@ -11,10 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from joinedup.discharge.models import HospitalStay
-from joinedup.funding.demo_pooled import pooled_seed
 from joinedup.funding.services.packages import funding_change_for_person, package_create
 from joinedup.governance.models import OrganisationType, Role
 from joinedup.record.models import EventKind
+from joinedup.synth.demo_pooled import pooled_seed
 from tests.conftest import actor_for
 from tests.e2e.conftest import screenshot
 from tests.factories import (

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from joinedup.funding.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.models.chc import ChcCase
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.services import chc as services
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Role, User

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from joinedup.errors import InvalidInput
-from joinedup.funding.chc import (
+from joinedup.funding.rules.chc import (
     CHECKLIST_DOMAINS,
     DST_DOMAINS,
     checklist_evaluate,

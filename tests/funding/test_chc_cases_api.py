@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from joinedup.config.api import api
-from joinedup.funding.chc import CHECKLIST_DOMAINS, DST_DOMAINS
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.governance.services import token_create
 from tests.funding.chc_helpers import chc_setup, today
 

@@ -9,12 +9,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from joinedup.discharge.models import HospitalStay
-from joinedup.funding.demo_chc import chc_demo_seed
 from joinedup.funding.models.chc import CaseStatus, ChcCase, ChcDispute
 from joinedup.funding.selectors.chc import dashboard_get
 from joinedup.funding.services.packages import package_create
 from joinedup.governance.models import Role
 from joinedup.people.models import InvolvementKind
+from joinedup.synth.demo_chc import chc_demo_seed
 from tests.conftest import actor_for
 from tests.factories import PersonFactory, care_team_add, involve, professional
 

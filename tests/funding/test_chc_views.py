@@ -9,8 +9,8 @@ import html
 import pytest
 from django.urls import reverse
 
-from joinedup.funding.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.models.chc import CaseStatus, ChcCase, ChcDispute, ChcDst
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.services.chc import chc_case_close
 from joinedup.governance.models import AuditEntry
 from tests.factories import PASSWORD
@@ -327,7 +327,7 @@ def test_the_persons_page_takes_the_same_queries_for_more_records(client, c):
 def test_the_nurse_resolves_and_sees_the_reimbursement(client, c):
     from decimal import Decimal
 
-    from joinedup.funding.services import chc_disputes as disputes
+    from joinedup.funding.services.chc import disputes
     from joinedup.funding.services.packages import package_create
 
     package_create(

@@ -15,7 +15,7 @@ from joinedup.errors import AccessRefused, Conflict, InvalidInput
 from joinedup.funding.models import FundingSplit
 from joinedup.funding.models.chc import ChcDispute, ChcInterimFunding, ChcReview
 from joinedup.funding.selectors.ledger import person_cost_by_funder
-from joinedup.funding.services import chc_disputes as disputes
+from joinedup.funding.services.chc import disputes
 from joinedup.funding.services.packages import package_create
 from joinedup.governance.services.overrides import relationship_claim
 from tests.funding.chc_helpers import chc_setup, decide, to_decision, today

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from joinedup.funding.demo_pooled import pooled_demo_seed, pooled_seed
 from joinedup.funding.models import CarePackage, FundYear, PooledFund
 from joinedup.funding.selectors.ledger import ledger_get
 from joinedup.funding.selectors.pooled import fund_dashboard
 from joinedup.governance.models import Role
+from joinedup.synth.demo_pooled import pooled_demo_seed, pooled_seed
 from tests.conftest import actor_for
 from tests.factories import PersonFactory, care_team_add, professional
 

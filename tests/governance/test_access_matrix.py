@@ -4,7 +4,8 @@ state. Endpoints are found from the URL configuration (web: any route taking a
 `{person_id}`), so a new endpoint is covered without anyone remembering to add it.
 
 For each cell: refused unless the role gives direct care and the state gives a
-reason to see; what must stay hidden (sealed records, objected categories,
+reason to see (and the list of people, `GET /api/v1/people`, names the person
+exactly then); what must stay hidden (sealed records, objected categories,
 categories outside an agreement) never appears; and every request leaves exactly
 one audit entry."""
 
@@ -70,6 +71,10 @@ def _walk(patterns, prefix=""):
             yield prefix + str(p.pattern), p
 
 
+# The REST list of people: no person_id in its path, so checked on its own.
+PEOPLE_LIST = "/api/v1/people"
+
+
 def web_person_routes() -> list[str]:
     names = []
     for route, pattern in _walk(get_resolver().url_patterns):
@@ -110,6 +115,7 @@ def test_the_matrix_covers_the_endpoints_we_know():
     assert {"/api/v1/people/{person_id}", "/api/v1/people/{person_id}/timeline"} <= set(
         rest_person_paths()
     )
+    assert PEOPLE_LIST in api.get_openapi_schema()["paths"]
 
 
 @pytest.fixture
@@ -271,3 +277,16 @@ def test_access_matrix(client, scene, role, state):
             assert response.status_code == 403, f"{label}: allowed without a reason"
             assert entry.outcome == "refused", label
             assert "Partner health note" not in body and "Own health note" not in body
+
+    # The list of people the actor may see (GET /api/v1/people without a query)
+    # names the person exactly when the record would open, and is one audit entry
+    # naming nobody.
+    before = AuditEntry.objects.count()
+    response = client.get(PEOPLE_LIST, HTTP_AUTHORIZATION=f"Bearer {token}")
+    label = f"{role} / {state} / {PEOPLE_LIST}"
+    assert response.status_code == 200, label
+    listed = [r["id"] for r in response.json()["results"]]
+    assert listed == ([person.pk] if expect_allowed else []), label
+    assert AuditEntry.objects.count() == before + 1, f"{label}: not one audit entry"
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert (entry.action, entry.person_id, entry.actor_id) == ("list", None, user.pk)

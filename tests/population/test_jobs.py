@@ -13,7 +13,12 @@ import duckdb
 import pytest
 
 from joinedup.population.engine import jobs
-from joinedup.population.engine.run import EngineError, logistic_fit, solve
+from joinedup.population.engine.run import (
+    DuckDBRunner,
+    EngineError,
+    logistic_fit,
+    solve,
+)
 
 AS_OF = dt.date(2026, 1, 1)
 
@@ -218,7 +223,7 @@ def _simulated(con, n=4000, seed=7):
 
 def test_logistic_regression_recovers_the_slope_and_ranks_well(con):
     _simulated(con)
-    coefs, iterations = logistic_fit(con, "sim")
+    coefs, iterations = logistic_fit(DuckDBRunner.wrap(con), "sim")
     keys = [k for k, _, _ in jobs.FEATURES]
     slope = coefs[1 + keys.index("prior_emergency")]
     assert slope == pytest.approx(0.8, abs=0.12)

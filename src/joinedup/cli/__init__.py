@@ -122,7 +122,7 @@ def _ingest_area(people: int, seed: int) -> None:
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)
     _reference_load(out)
-    from joinedup.discharge.demo import discharge_histories_seed
+    from joinedup.synth.demo_discharge import discharge_histories_seed
 
     # Readiness, pathways and delays for some stays, so the ward board and the
     # delay charts have something to show.

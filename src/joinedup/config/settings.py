@@ -10,6 +10,10 @@ JOINEDUP_SESSION_IDLE_MINUTES sign-out after this much inactivity (default 30).
 JOINEDUP_DATA_DIR             where the embedded database and generated files live
                               (default: ./var).
 JOINEDUP_FRONTEND_DIR         the node_modules folder holding nhsuk-frontend and htmx.
+JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES  the most entries one FHIR Bundle may hold when
+                              ingested (default 100000).
+JOINEDUP_CSV_MAPPINGS_DIR     a folder of CSV extract mappings (<source>.yaml), looked
+                              in before the built-in ones.
 JOINEDUP_BASE_URL             this service's address, for links in emails
                               (e.g. https://joinedup.example.nhs.uk).
 EMAIL_URL                     where notification emails go: smtp://user:pass@host:587
@@ -273,6 +277,14 @@ JOINEDUP_PAGE_SIZE = int(os.environ.get("JOINEDUP_PAGE_SIZE", "25"))
 
 # HL7 v2 (MLLP and files): a message over this many bytes is refused (AR).
 JOINEDUP_HL7_MAX_BYTES = int(os.environ.get("JOINEDUP_HL7_MAX_BYTES", "10485760"))
+
+# The most entries one FHIR Bundle may hold (ingest refuses larger ones whole).
+JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES = int(
+    os.environ.get("JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES", "100000")
+)
+
+# A folder of CSV column mappings (<source>.yaml) looked in before the built-in ones.
+JOINEDUP_CSV_MAPPINGS_DIR = os.environ.get("JOINEDUP_CSV_MAPPINGS_DIR", "")
 
 # Notifications by email hold no personal data: a line and a link.
 JOINEDUP_BASE_URL = os.environ.get("JOINEDUP_BASE_URL", "").rstrip("/")

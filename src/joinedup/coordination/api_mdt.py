@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from joinedup.coordination.api_tasks import TaskOut
-from joinedup.coordination.api_tasks import _out as task_out
+from joinedup.coordination.api_tasks import out as task_out
 from joinedup.coordination.models import MdtItem, MdtMeeting
 from joinedup.coordination.selectors.mdt import (
     ItemRow,

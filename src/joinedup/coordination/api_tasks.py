@@ -76,7 +76,7 @@ class CancelIn(Schema):
     reason: str = ""
 
 
-def _out(t: Task) -> dict[str, object]:
+def out(t: Task) -> dict[str, object]:
     if not getattr(t, "person_visible", True):  # a colleague's, for someone unseen
         return {**_out_all(t), "title": "", "detail": "", "outcome": ""}
     return _out_all(t)
@@ -112,7 +112,7 @@ def tasks_list(
 ) -> dict[str, object]:
     filters = task_filters_parse({"view": view, "status": status, "source": source})
     result = task_list(actor=request.actor, filters=filters)  # type: ignore[attr-defined]
-    return {"total": len(result.tasks), "tasks": [_out(t) for t in result.tasks]}
+    return {"total": len(result.tasks), "tasks": [out(t) for t in result.tasks]}
 
 
 @router.get(
@@ -125,7 +125,7 @@ def person_tasks(request: HttpRequest, person_id: int) -> dict[str, object]:
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
     )
-    return {"total": len(rows), "tasks": [_out(t) for t in rows]}
+    return {"total": len(rows), "tasks": [out(t) for t in rows]}
 
 
 @router.get(
@@ -133,7 +133,7 @@ def person_tasks(request: HttpRequest, person_id: int) -> dict[str, object]:
 )
 def task_read(request: HttpRequest, task_id: int) -> dict[str, object]:
     view = task_detail(actor=request.actor, task_id=task_id)  # type: ignore[attr-defined]
-    return _out(view.task)
+    return out(view.task)
 
 
 @router.post(
@@ -152,7 +152,7 @@ def task_new(request: HttpRequest, body: TaskIn) -> Status:
         assignee_organisation_id=body.assignee_organisation_id,
         due_on=body.due_on,
     )
-    return Status(201, _out(task))
+    return Status(201, out(task))
 
 
 @router.post(
@@ -161,7 +161,7 @@ def task_new(request: HttpRequest, body: TaskIn) -> Status:
     summary="Reassign an open task",
 )
 def assign(request: HttpRequest, task_id: int, body: AssignIn) -> dict[str, object]:
-    return _out(
+    return out(
         task_assign(
             actor=request.actor,  # type: ignore[attr-defined]
             task_id=task_id,
@@ -178,7 +178,7 @@ def assign(request: HttpRequest, task_id: int, body: AssignIn) -> dict[str, obje
     summary="Start an open task",
 )
 def start(request: HttpRequest, task_id: int) -> dict[str, object]:
-    return _out(task_start(actor=request.actor, task_id=task_id))  # type: ignore[attr-defined]
+    return out(task_start(actor=request.actor, task_id=task_id))  # type: ignore[attr-defined]
 
 
 @router.post(
@@ -187,7 +187,7 @@ def start(request: HttpRequest, task_id: int) -> dict[str, object]:
     summary="Complete a task",
 )
 def complete(request: HttpRequest, task_id: int, body: CompleteIn) -> dict[str, object]:
-    return _out(
+    return out(
         task_complete(
             actor=request.actor,  # type: ignore[attr-defined]
             task_id=task_id,
@@ -202,7 +202,7 @@ def complete(request: HttpRequest, task_id: int, body: CompleteIn) -> dict[str, 
     summary="Cancel a task, with the reason",
 )
 def cancel(request: HttpRequest, task_id: int, body: CancelIn) -> dict[str, object]:
-    return _out(
+    return out(
         task_cancel(
             actor=request.actor,  # type: ignore[attr-defined]
             task_id=task_id,

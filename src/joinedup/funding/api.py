@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import codes_4xx
 
-from joinedup.funding.chc import (
+from joinedup.funding.rules.chc import (
     CHECKLIST_DOMAINS,
     DST_DOMAINS,
     checklist_evaluate,

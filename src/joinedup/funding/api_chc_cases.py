@@ -22,7 +22,7 @@ from joinedup.funding.api_chc_schemas import (
 )
 from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
-from joinedup.funding.services import chc_disputes as disputes
+from joinedup.funding.services.chc import disputes
 from joinedup.governance.access import Actor
 from joinedup.people.api import ErrorOut
 from joinedup.people.selectors import person_access_open

@@ -1,9 +1,11 @@
-"""REST: person search, a person's shared record and their timeline."""
+"""REST: person search and list, a person's shared record and their timeline."""
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
+from django.core.paginator import Page
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -12,7 +14,9 @@ from ninja.responses import codes_4xx
 from joinedup.coordination.selectors.team import care_team_get
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
+    PAGE_SIZE_MAX,
     person_access_open,
+    person_list,
     person_record_get,
     person_search,
 )
@@ -49,6 +53,8 @@ class Paged(Schema):
 
 
 class PersonSearchResult(Paged):
+    next: str | None
+    previous: str | None
     results: list[PersonSummary]
 
 
@@ -84,6 +90,7 @@ class SealedOut(Schema):
 
 
 class PersonOut(PersonSummary):
+    ethnic_category: str | None  # NHS Data Dictionary code; null when not recorded
     address_line: str
     phone: str
     gp_practice: OrganisationRef | None
@@ -131,26 +138,63 @@ def _summary(p: object) -> dict[str, object]:
     }
 
 
+def _links(
+    request: HttpRequest, found: Page, **params: object
+) -> dict[str, str | None]:
+    """Links to the next and previous pages, keeping the other parameters."""
+
+    def link(number: int) -> str:
+        query = urlencode(
+            {**params, "page": number, "page_size": found.paginator.per_page}
+        )
+        return f"{request.path}?{query}"
+
+    return {
+        "next": link(found.next_page_number()) if found.has_next() else None,
+        "previous": (
+            link(found.previous_page_number()) if found.has_previous() else None
+        ),
+    }
+
+
 @router.get(
-    "", response={200: PersonSearchResult, codes_4xx: ErrorOut}, summary="Find people"
+    "",
+    response={200: PersonSearchResult, codes_4xx: ErrorOut},
+    summary="Find people, or list the people you may see",
+    description=(
+        "With `query`: the people matching an NHS number, a name or a date of "
+        "birth. Without it: every person the caller may see, in a stable order "
+        "(family name, given name, date of birth, id). Either way only people "
+        "the access policy lets the caller see; each page read is audited once. "
+        f"`page_size` is at most {PAGE_SIZE_MAX}."
+    ),
 )
 def people_search(
     request: HttpRequest,
-    query: str = Query(..., description="NHS number, name, or date of birth"),
-    page: int = 1,
-    page_size: int = 25,
+    query: str | None = Query(
+        None, description="NHS number, name, or date of birth; leave out to list"
+    ),
+    page: int = Query(1, description="page number, from 1"),
+    page_size: int = Query(25, description=f"people per page, 1 to {PAGE_SIZE_MAX}"),
 ) -> dict[str, object]:
-    found = person_search(
-        actor=request.actor,  # type: ignore[attr-defined]
-        query=search_query_parse(query, today=timezone.localdate()),
-        page=page,
-        page_size=page_size,
-    )
+    actor = request.actor  # type: ignore[attr-defined]
+    params: dict[str, object] = {}
+    if query is None:
+        found = person_list(actor=actor, page=page, page_size=page_size)
+    else:
+        found = person_search(
+            actor=actor,
+            query=search_query_parse(query, today=timezone.localdate()),
+            page=page,
+            page_size=page_size,
+        )
+        params["query"] = query
     return {
         "page": found.number,
         "page_size": page_size,
         "total": found.paginator.count,
         "pages": found.paginator.num_pages,
+        **_links(request, found, **params),
         "results": [_summary(p) for p in found],
     }
 
@@ -171,6 +215,7 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
     about = getattr(p, "about_me", None)
     return {
         **_summary(p),
+        "ethnic_category": p.ethnic_category or None,
         "address_line": p.address_line,
         "phone": p.phone,
         "gp_practice": _org(p.registered_gp) if p.registered_gp else None,

@@ -29,8 +29,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Replace, Upper
 
 from joinedup.errors import InvalidInput
-from joinedup.people.areas_models import PostcodeArea
-from joinedup.people.models import Person
+from joinedup.people.models import Person, PostcodeArea
 from joinedup.people.nhs_number import nhs_number_parse
 
 POSTCODE_AREA_COLUMNS = ("postcode", "lsoa", "imd_decile")

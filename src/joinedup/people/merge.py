@@ -29,12 +29,13 @@ from joinedup.errors import AccessRefused, InvalidInput, NotFound
 from joinedup.governance.access import Actor, Decision, decide
 from joinedup.governance.models import AccessCategory, Role
 from joinedup.governance.services import audit_record, relationships_sync
-from joinedup.people.matching_models import (
+from joinedup.people.models import (
+    AboutMe,
     CandidateStatus,
     MatchCandidate,
+    Person,
     PersonMerge,
 )
-from joinedup.people.models import AboutMe, Person
 
 log = logging.getLogger(__name__)
 

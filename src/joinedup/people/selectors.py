@@ -83,6 +83,33 @@ def person_search(
     return result
 
 
+def person_list(*, actor: Actor, page: int = 1, page_size: int = 25) -> Page:
+    """Every person the actor may see (the same rule as the search, so nobody
+    outside their relationships is revealed), one page at a time in a stable
+    order (family name, given name, date of birth, id). One audit entry per page
+    read: a list access, with no person named in it."""
+    people = Person.objects.select_related("registered_gp").filter(
+        people_visible_q(actor), merged_into__isnull=True
+    )
+    result = _page(
+        people.order_by("family_name_norm", "given_name_norm", "birth_date", "pk"),
+        page=page,
+        page_size=page_size,
+    )
+    audit_record(
+        actor=actor,
+        person_id=None,
+        action="list",
+        category=AccessCategory.DEMOGRAPHICS,
+        decision=Decision(
+            True,
+            f"page {result.number} of {result.paginator.num_pages}: "
+            f"{len(result.object_list)} of {result.paginator.count} people",
+        ),
+    )
+    return result
+
+
 @dataclass(frozen=True)
 class SealedNotice:
     category: str

@@ -118,10 +118,10 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, str]]:
         if caseload and not CareTeamMember.objects.filter(user=user).exists():
             _caseload_assign(user=user, org=org, role=role, size=caseload, today=today)
         made.append((username, Role(role).label, org.name))
-    from joinedup.funding.demo_pooled import pooled_demo_seed
+    from joinedup.synth.demo_pooled import pooled_demo_seed
 
     pooled_demo_seed(today=today)  # a fund, care packages and their funding (once)
-    from joinedup.funding.demo_chc import chc_demo_seed
+    from joinedup.synth.demo_chc import chc_demo_seed
 
     chc_demo_seed(today=today)  # CHC cases for the CHC nurse's dashboard (once)
     return made

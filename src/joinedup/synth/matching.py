@@ -11,7 +11,7 @@ from joinedup.people.matching import engine, store
 from joinedup.people.matching.evaluate import Truth
 from joinedup.people.matching.outcomes import thresholds_from_settings
 from joinedup.people.matching.prepare import MatchRecord, rows_build
-from joinedup.people.matching_models import MatchingModel
+from joinedup.people.models import MatchingModel
 from joinedup.synth.area import Area
 
 log = logging.getLogger(__name__)

@@ -276,3 +276,105 @@ def test_ndjson_set_wise_gives_the_same_as_line_by_line(
     for table in single[1]:
         assert set_wise[1][table] == single[1][table], table
     assert len({name[3] for name in set_wise[1]["names"]}) == 2  # official, old
+
+
+ETHNIC_URL = (
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
+)
+ETHNIC_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland"
+
+
+def _ethnic(code: str) -> list[dict]:
+    return [{"url": ETHNIC_URL, "valueCodeableConcept": {
+        "coding": [{"system": ETHNIC_SYSTEM, "code": code}]}}]  # fmt: skip
+
+
+def test_ndjson_set_wise_keeps_ethnic_category_and_ignores_unmapped(world, tmp_path):
+    first = bundle()
+    later = bundle(extension=_ethnic("N"))  # the same patient, now with a category
+    other = copy.deepcopy(bundle(extension=_ethnic("R")))
+    other["entry"][0]["resource"]["identifier"] = [{"system": GP_IDS, "value": "G7"}]
+    for i, entry in enumerate(other["entry"][1:], start=1):
+        entry["resource"]["identifier"][0]["value"] = f"E7{i}"
+    other["entry"].append({"fullUrl": "urn:uuid:org", "resource": {
+        "resourceType": "Organization", "identifier": [{
+            "system": "https://fhir.nhs.uk/Id/ods-organization-code",
+            "value": "J81001"}]}})  # fmt: skip
+    other["entry"][0]["resource"]["generalPractitioner"] = [
+        {"reference": "urn:uuid:org"}
+    ]
+    path = tmp_path / "gp.ndjson"
+    path.write_text(
+        "\n".join(json.dumps(b) for b in (first, later, other)) + "\n", "utf-8"
+    )
+    tally = fhir_ndjson_ingest(path, workers=1)
+    assert tally.quarantined == 0
+    assert tally.applied == 6  # two patients and four events; the Organization not
+    person = Person.objects.get(identifiers__value="G1")
+    assert person.ethnic_category == "N"
+    seventh = Person.objects.get(identifiers__value="G7")
+    assert seventh.ethnic_category == "R"
+    assert seventh.registered_gp == world.practice
+
+
+def test_a_relative_patient_reference_is_to_this_server_unless_sent_from_another(
+    world,
+):
+    condition = copy.deepcopy(bundle()["entry"][1])
+    condition["resource"]["subject"] = {"reference": f"Patient/{world.person.pk}"}
+    data = {"resourceType": "Bundle", "type": "transaction", "entry": [condition]}
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert result.ok, result.reason
+    assert Event.objects.get().person == world.person
+
+    # The same reference from an entry of another server means its own patient.
+    condition["fullUrl"] = "https://fhir.elsewhere.example.nhs.uk/R4/Condition/1"
+    condition["resource"]["identifier"][0]["value"] = "E-elsewhere"
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert not result.ok and "subject is not a patient" in result.reason
+    assert Event.objects.count() == 1
+
+
+def test_a_bundle_over_the_entry_limit_is_refused_whole(world, settings):
+    assert settings.JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES == 100_000  # the default
+    settings.JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES = 2
+    result = fhir_json_ingest(json.dumps(bundle("batch")), origin="test")
+    assert not result.ok and result.too_large
+    assert result.reason.startswith("Bundle.entry: 3 entries, more than the 2")
+    assert not Person.objects.filter(identifiers__value="G1").exists()
+    assert QuarantineItem.objects.get().reason == result.reason
+
+
+def test_ignored_entries_are_counted_not_quarantined(world):
+    data = bundle()
+    data["entry"].append({"fullUrl": "urn:uuid:a1", "resource": {
+        "resourceType": "AllergyIntolerance",
+        "patient": {"reference": "urn:uuid:p1"}}})  # fmt: skip
+    result = fhir_json_ingest(json.dumps(data), origin="test")
+    assert result.ok
+    assert (result.created, result.updated, result.ignored) == (3, 0, 1)
+    assert result.entries[3].reason == (
+        "ignored: JoinedUp does not map AllergyIntolerance resources"
+    )
+    assert not QuarantineItem.objects.exists()
+
+
+def test_ethnic_category_goes_out_as_it_came_in(world):
+    from joinedup.interop.fhir import mappers_out
+
+    result = fhir_json_ingest(json.dumps(bundle(extension=_ethnic("K"))), origin="t")
+    assert result.ok, result.reason
+    person = Person.objects.get(identifiers__value="G1")
+    resource = mappers_out.patient_resource(person)
+    mappers_out.resource_validate(resource)
+    assert resource["extension"] == [{"url": ETHNIC_URL, "valueCodeableConcept": {
+        "coding": [{"system": ETHNIC_SYSTEM, "code": "K",
+                    "display": "Asian or Asian British - Bangladeshi"}]}}]  # fmt: skip
+
+
+def test_uk_core_codes_match_the_person_index():
+    from joinedup.interop.fhir.mappers_in import uk_core
+    from joinedup.people.models import EthnicCategory, NhsNumberStatus
+
+    assert set(EthnicCategory.values) == uk_core._ETHNIC_CATEGORIES
+    assert set(NhsNumberStatus.values) == uk_core._STATUSES

@@ -146,7 +146,7 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def _month_days(first: dt.date, last: dt.date) -> Iterable[tuple[dt.date, int]]:
+def month_days(first: dt.date, last: dt.date) -> Iterable[tuple[dt.date, int]]:
     """(month, days of [first, last] in it)."""
     m = month_first(first)
     while m <= last:

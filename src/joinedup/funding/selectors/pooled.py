@@ -40,7 +40,7 @@ from joinedup.funding.models import (
 from joinedup.funding.selectors.ledger import (
     SEVEN,
     ZERO,
-    _month_days,
+    month_days,
     month_next,
     pence,
 )
@@ -281,7 +281,7 @@ def package_month_costs(
         if hi < lo or scheme_id is None:
             continue
         day = cost / SEVEN
-        for m, days in _month_days(lo, hi):
+        for m, days in month_days(lo, hi):
             out[(scheme_id, m)] += day * days
     return out
 

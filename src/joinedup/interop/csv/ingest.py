@@ -2,9 +2,13 @@
 
 Every row is validated against the source's declared mapping (csv/mapping.py); a bad
 row goes to the quarantine with its row number and reason, good rows are applied
-(each in its own savepoint, committed in batches). A file whose header lacks mapped
-columns is quarantined whole. Clients become person-index records; assessments,
-services and safeguarding concerns become events in the shared record."""
+(each in its own savepoint, committed in batches). A file whose header lacks the
+columns of required fields, or that is not text in its declared encoding, is
+quarantined whole. Files are read as their mapping declares (encoding, delimiter,
+date format; a byte order mark always wins): a Windows-1252 export with ";"
+between values and quoted values over several lines reads as well as a UTF-8 one.
+Clients become person-index records; assessments, services and safeguarding
+concerns become events in the shared record."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from joinedup.interop.csv.mapping import (
     mapping_load,
     row_validate,
 )
+from joinedup.interop.csv.reading import NotText, csv_decode
 from joinedup.interop.models import IngestKind, QuarantineItem
 from joinedup.interop.services import Tally, quarantine_record, totals_add
 from joinedup.people.services import (
@@ -183,9 +188,11 @@ def _system(mapping: SourceMapping) -> SourceSystem:
     return system
 
 
-def _row_text(header: list[str], row: list[str]) -> str:
+def _row_text(header: list[str], row: list[str], delimiter: str = ",") -> str:
+    """The header and one row, as the file writes them (its delimiter), to be
+    fixed and replayed."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header)
     writer.writerow(row)
     return out.getvalue()
@@ -209,21 +216,20 @@ def csv_text_ingest(
         )
     system = _system(mapping)
     tally = tally if tally is not None else Tally()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    rows = list(reader)
+    reader = csv.reader(
+        io.StringIO(text.removeprefix("\ufeff"), newline=""),
+        delimiter=file_mapping.delimiter,
+    )
+    rows: list[list[str]] = []
     try:
+        header = [name.strip() for name in next(reader, [])]
+        rows = [r for r in reader if any(value.strip() for value in r)]
         header_check(file_mapping, header)
-    except RowProblem as problem:
-        with transaction.atomic():
-            quarantine_record(
-                source=system.code, kind=IngestKind.CSV, reason=problem.reason,
-                raw=text, record_type=file_name, origin=file_name,
-            )  # fmt: skip
-            run = Tally()
-            run.add(system.code, quarantined=max(len(rows), 1))
-            totals_add(tally=run)
-        tally.add(system.code, quarantined=max(len(rows), 1))
+    except (RowProblem, csv.Error) as problem:
+        reason = problem.reason if isinstance(problem, RowProblem) else (
+            f"line {reader.line_num}: not readable as CSV ({problem})"
+        )  # fmt: skip
+        _file_quarantine(system, file_name, reason, text, tally, len(rows))
         return tally
     for start in range(0, len(rows), BATCH):
         run = Tally()
@@ -238,6 +244,22 @@ def csv_text_ingest(
         if progress is not None:
             progress(len(rows[start : start + BATCH]))
     return tally
+
+
+def _file_quarantine(
+    system: SourceSystem, file_name: str, reason: str, text: str, tally: Tally,
+    rows: int,
+) -> None:  # fmt: skip
+    rows = max(rows, 1)
+    with transaction.atomic():
+        quarantine_record(
+            source=system.code, kind=IngestKind.CSV, reason=reason,
+            raw=text, record_type=file_name, origin=file_name,
+        )  # fmt: skip
+        run = Tally()
+        run.add(system.code, quarantined=rows)
+        totals_add(tally=run)
+    tally.add(system.code, quarantined=rows)
 
 
 def _row(
@@ -256,10 +278,7 @@ def _row(
             raise RowProblem(
                 f"row has {len(row)} values but the header has {len(header)} columns"
             )
-        values = row_validate(
-            file_mapping, dict(zip(header, row, strict=True)),
-            date_format=mapping.date_format,
-        )  # fmt: skip
+        values = row_validate(file_mapping, dict(zip(header, row, strict=True)))
         with transaction.atomic():
             row_touched = Touched()
             changed = row_apply(
@@ -269,7 +288,8 @@ def _row(
     except RowProblem as problem:
         quarantine_record(
             source=system.code, kind=IngestKind.CSV,
-            reason=f"row {number}: {problem.reason}", raw=_row_text(header, row),
+            reason=f"row {number}: {problem.reason}",
+            raw=_row_text(header, row, file_mapping.delimiter),
             record_type=file_mapping.file_name, origin=where, row_number=number,
         )  # fmt: skip
         run.add(system.code, quarantined=1)
@@ -284,10 +304,39 @@ def csv_file_ingest(
     tally: Tally | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Tally:
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
-        text = f.read()
+    return csv_bytes_ingest(
+        path.read_bytes(), source=source, file_name=path.name, tally=tally,
+        progress=progress,
+    )  # fmt: skip
+
+
+def csv_bytes_ingest(
+    data: bytes,
+    *,
+    source: str,
+    file_name: str,
+    tally: Tally | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Tally:
+    """Ingest one CSV extract as it arrived (bytes in the mapping's declared
+    encoding); a file that is not text in that encoding is quarantined whole."""
+    tally = tally if tally is not None else Tally()
+    mapping = mapping_load(source)
+    file_mapping = mapping.for_file(file_name)
+    encoding = file_mapping.encoding if file_mapping else "utf-8"
+    try:
+        text = csv_decode(data, encoding)
+    except NotText as problem:
+        if file_mapping is None:  # no mapping: say so, as for text
+            text = problem.text
+        else:
+            rows = len(problem.text.splitlines()) - 1  # about the rows it holds
+            _file_quarantine(
+                _system(mapping), file_name, problem.reason, problem.text, tally, rows
+            )
+            return tally
     return csv_text_ingest(
-        text, source=source, file_name=path.name, tally=tally, progress=progress
+        text, source=source, file_name=file_name, tally=tally, progress=progress
     )
 
 
@@ -314,9 +363,15 @@ def csv_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     if file_mapping is None:
         return f"no mapping for {item.record_type!r} in source {item.source!r}"
     system = _system(mapping)
-    reader = csv.reader(io.StringIO(raw.replace("\r\n", "\n"), newline=""))
-    header = next(reader, [])
-    rows = [r for r in reader if r]
+    reader = csv.reader(
+        io.StringIO(raw.replace("\r\n", "\n").removeprefix("\ufeff"), newline=""),
+        delimiter=file_mapping.delimiter,
+    )
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        rows = [r for r in reader if any(value.strip() for value in r)]
+    except csv.Error as exc:
+        return f"line {reader.line_num}: not readable as CSV ({exc})"
     if not rows:
         return "no rows under the header line"
     try:
@@ -327,10 +382,7 @@ def csv_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
                     f"row {number}: has {len(row)} values, not {len(header)}"
                 )
             try:
-                values = row_validate(
-                    file_mapping, dict(zip(header, row, strict=True)),
-                    date_format=mapping.date_format,
-                )  # fmt: skip
+                values = row_validate(file_mapping, dict(zip(header, row, strict=True)))
                 row_apply(
                     file_mapping, values, system=system,
                     where=f"{item.origin or item.record_type}:replay",

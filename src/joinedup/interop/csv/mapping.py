@@ -1,9 +1,17 @@
 """Declared column mappings of council social care CSV extracts, one YAML file per
-source system under interop/csv/mappings/<source>.yaml, and the validation of one
-row against them (pure: no database)."""
+source system under interop/csv/mappings/<source>.yaml (or in the folder
+JOINEDUP_CSV_MAPPINGS_DIR names, which is looked in first), and the validation of
+one row against them (pure: no database).
+
+How a file is read is declared too, for the source and, where one file differs,
+for that file: `encoding` (default utf-8; a byte order mark always wins),
+`delimiter` (default ","), `date_format` (default "%Y-%m-%d"; a list of formats is
+tried in order). Columns of optional fields may be absent from a file and values
+of optional fields may be empty: they are then missing, never a refusal."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import pathlib
@@ -13,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.utils import timezone
 
 from joinedup.errors import InvalidInput
@@ -48,12 +57,20 @@ _NHS_STATUSES = {f"0{n}" for n in range(1, 9)}
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
+DEFAULT_ENCODING = "utf-8"
+DEFAULT_DELIMITER = ","
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+
+
 @dataclass(frozen=True)
 class FileMapping:
     file_name: str
     record: str  # client | assessment | service | safeguarding
     columns: dict[str, str]  # our field -> their column
     values: dict[str, dict[str, str]]  # our field -> their value -> ours
+    encoding: str = DEFAULT_ENCODING
+    delimiter: str = DEFAULT_DELIMITER
+    date_formats: tuple[str, ...] = (DEFAULT_DATE_FORMAT,)
 
 
 @dataclass(frozen=True)
@@ -72,23 +89,65 @@ class RowProblem(Exception):
         self.reason = reason
 
 
+def _mapping_dirs() -> list[pathlib.Path]:
+    extra = getattr(settings, "JOINEDUP_CSV_MAPPINGS_DIR", "") or ""
+    return [*([pathlib.Path(extra)] if extra else []), MAPPINGS_DIR]
+
+
 def mapping_sources() -> list[str]:
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.yaml"))
+    return sorted({p.stem for d in _mapping_dirs() for p in d.glob("*.yaml")})
 
 
-@functools.cache
 def mapping_load(source: str) -> SourceMapping:
     """The declared mapping of a source system; InvalidInput when there is none or
     it is not well formed."""
-    path = MAPPINGS_DIR / f"{source}.yaml"
-    if not re.fullmatch(r"[a-z0-9-]+", source) or not path.exists():
-        raise InvalidInput.for_field(
-            "source",
-            f"no CSV column mapping for source {source!r}; known: "
-            + ", ".join(mapping_sources()),
-        )
+    if re.fullmatch(r"[a-z0-9-]+", source):
+        for folder in _mapping_dirs():
+            path = folder / f"{source}.yaml"
+            if path.exists():
+                return _mapping_read(str(path))
+    raise InvalidInput.for_field(
+        "source",
+        f"no CSV column mapping for source {source!r}; known: "
+        + ", ".join(mapping_sources()),
+    )
+
+
+def _encoding(value: Any, default: str) -> str:
+    if value is None:
+        return default
+    try:
+        return codecs.lookup(str(value)).name
+    except LookupError:
+        raise ValueError(f"encoding {value!r} is not one Python knows") from None
+
+
+def _delimiter(value: Any, default: str) -> str:
+    if value is None:
+        return default
+    text = "\t" if value in ("\\t", "tab") else str(value)
+    if len(text) != 1 or text in '"\r\n':
+        raise ValueError(f"delimiter must be one character, not {value!r}")
+    return text
+
+
+def _date_formats(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return default
+    formats = tuple(str(v) for v in (value if isinstance(value, list) else [value]))
+    if not formats or not all("%" in f for f in formats):
+        raise ValueError(f"date_format {value!r} is not a strptime format")
+    return formats
+
+
+@functools.cache
+def _mapping_read(path_text: str) -> SourceMapping:
+    path = pathlib.Path(path_text)
     data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
+        encoding = _encoding(data.get("encoding"), DEFAULT_ENCODING)
+        delimiter = _delimiter(data.get("delimiter"), DEFAULT_DELIMITER)
+        date_formats = _date_formats(data.get("date_format"), (DEFAULT_DATE_FORMAT,))
         files: dict[str, FileMapping] = {}
         for name, spec in data["files"].items():
             record = spec["record"]
@@ -102,10 +161,15 @@ def mapping_load(source: str) -> SourceMapping:
                 str(f): {str(a): str(b) for a, b in (m or {}).items()}
                 for f, m in (spec.get("values") or {}).items()
             }
-            files[str(name)] = FileMapping(str(name), record, columns, values)
+            files[str(name)] = FileMapping(
+                str(name), record, columns, values,
+                encoding=_encoding(spec.get("encoding"), encoding),
+                delimiter=_delimiter(spec.get("delimiter"), delimiter),
+                date_formats=_date_formats(spec.get("date_format"), date_formats),
+            )  # fmt: skip
         return SourceMapping(
             source_system=str(data["source_system"]),
-            date_format=str(data.get("date_format", "%Y-%m-%d")),
+            date_format=date_formats[0],
             files=files,
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -113,8 +177,12 @@ def mapping_load(source: str) -> SourceMapping:
 
 
 def header_check(mapping: FileMapping, header: list[str]) -> None:
-    """RowProblem naming the mapped columns the file does not have."""
-    missing = [c for c in mapping.columns.values() if c not in header]
+    """RowProblem naming the columns of required fields the file does not have
+    (those of optional fields may be absent: their values are then missing)."""
+    _, required = RECORD_FIELDS[mapping.record]
+    missing = [
+        c for f, c in mapping.columns.items() if f in required and c not in header
+    ]
     if missing:
         raise RowProblem(
             f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} "
@@ -122,20 +190,52 @@ def header_check(mapping: FileMapping, header: list[str]) -> None:
         )
 
 
+def _date(raw: str, formats: tuple[str, ...]) -> dt.date | None:
+    for date_format in formats:
+        try:
+            return dt.datetime.strptime(raw, date_format).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None
+
+
+def _shown(date_format: str) -> str:
+    return (
+        date_format.replace("%d", "DD").replace("%m", "MM").replace("%Y", "YYYY")
+        .replace("%y", "YY")
+    )  # fmt: skip
+
+
 def row_validate(
-    mapping: FileMapping, row: dict[str, str], *, date_format: str
+    mapping: FileMapping,
+    row: dict[str, str],
+    *,
+    date_format: str | tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Our fields from one row, typed; RowProblem with every problem found. Reasons
-    name the column, never its value (it may be personal data)."""
+    name the column, never its value (it may be personal data). An optional field
+    whose column is absent or empty is missing ("" or None), never a problem.
+    Dates are read with the file's declared formats unless `date_format` is
+    given."""
     _, required = RECORD_FIELDS[mapping.record]
+    formats = (
+        mapping.date_formats
+        if date_format is None
+        else (date_format,)
+        if isinstance(date_format, str)
+        else date_format
+    )
     out: dict[str, Any] = {}
     problems: list[str] = []
     for field, column in mapping.columns.items():
-        raw = (row.get(column) or "").strip()
+        raw = (row.get(column) or "").replace("\r\n", "\n").strip()
+        if field == "address_line" and "\n" in raw:
+            # A quoted address over several lines: its lines, one after another.
+            raw = ", ".join(p.strip() for p in raw.splitlines() if p.strip())
         if "\x00" in raw:
             problems.append(f"{column} contains NUL characters")
             continue
-        if field in mapping.values:
+        if field in mapping.values and (raw or "" in mapping.values[field]):
             table = mapping.values[field]
             if raw not in table:
                 problems.append(
@@ -149,15 +249,12 @@ def row_validate(
             out[field] = None if field in DATE_FIELDS | DECIMAL_FIELDS else ""
             continue
         if field in DATE_FIELDS:
-            try:
-                parsed = dt.datetime.strptime(raw, date_format)  # noqa: DTZ007
-                out[field] = parsed.date()
-            except ValueError:
-                shown = date_format.replace("%d", "DD").replace("%m", "MM")
-                problems.append(
-                    f"{column} is not a valid date ({shown.replace('%Y', 'YYYY')})"
-                )
+            parsed = _date(raw, formats)
+            if parsed is None:
+                shown = " or ".join(_shown(f) for f in formats)
+                problems.append(f"{column} is not a valid date ({shown})")
                 continue
+            out[field] = parsed
         elif field in DECIMAL_FIELDS:
             try:
                 value = Decimal(raw.replace(",", "").lstrip("£"))

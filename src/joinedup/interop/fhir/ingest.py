@@ -5,7 +5,14 @@ applied all-or-nothing: one invalid resource, or one that cannot be applied, and
 whole bundle goes to the quarantine with the reason, nothing of it committed. A batch
 Bundle (or a bare resource, e.g. an NDJSON line) is applied entry by entry; invalid
 entries are quarantined on their own. Resources are idempotent: events on their
-JoinedUp identifier (conditional PUT semantics: sent again, they update)."""
+JoinedUp identifier (conditional PUT semantics: sent again, they update).
+
+Bundles from other servers are read as FHIR says: references by `urn:uuid:`
+fullUrl, by absolute URL or relative to the referring entry's fullUrl, or to a
+contained resource (interop/fhir/references.py); resources JoinedUp does not map
+are *ignored* (answered "200 OK" with an information issue, counted in
+`BundleResult.ignored`, never quarantined). A Bundle of more entries than
+`JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES` (default 100,000) is refused whole."""
 
 from __future__ import annotations
 
@@ -16,54 +23,43 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from joinedup.governance.models import AccessCategory, OrganisationType
+from joinedup.interop.fhir.ingest_resolve import (
+    BundleContext,
+    Systems,
+    event_touched,
+    event_values,
+    patient_apply,
+)
 from joinedup.interop.fhir.mappers_in import (
     FhirProblem,
-    event_map,
-    patient_map,
     resource_validate,
 )
 from joinedup.interop.models import IngestKind, QuarantineItem
 from joinedup.interop.services import Tally, quarantine_record, totals_add
-from joinedup.people.models import Identifier, Person
-from joinedup.people.services import SourceDemographics, person_from_source_upsert
 from joinedup.record.followup import Touched, followup_run
-from joinedup.record.models import EventKind, SourceSystem
 from joinedup.record.services import event_record, events_record_many
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_SOURCE = "fhir"
-_ENCOUNTER_KIND: dict[str, str] = {
-    OrganisationType.GP_PRACTICE: EventKind.GP_CONSULTATION,
-    OrganisationType.ICB: EventKind.GP_CONSULTATION,
-    OrganisationType.COMMUNITY_TRUST: EventKind.COMMUNITY_CONTACT,
-    OrganisationType.MENTAL_HEALTH_TRUST: EventKind.MENTAL_HEALTH_CONTACT,
-}
-_KIND_CATEGORY: dict[str, str] = {
-    EventKind.MENTAL_HEALTH_CONTACT: AccessCategory.MENTAL_HEALTH,
-    EventKind.SEXUAL_HEALTH_CONTACT: AccessCategory.SEXUAL_HEALTH,
-    EventKind.SAFEGUARDING_CONCERN: AccessCategory.SAFEGUARDING,
-}
-_DEFAULT_KIND: dict[str, str] = {
-    "Condition": EventKind.DIAGNOSIS,
-    "MedicationStatement": EventKind.MEDICATION,
-}
-_EVENT_KINDS = frozenset(EventKind.values)  # `.values` builds a list each time
-_CATEGORIES = frozenset(AccessCategory.values)
-_COUNCIL = {
-    OrganisationType.COUNCIL_ADULT_SOCIAL_CARE,
-    OrganisationType.COUNCIL_CHILDRENS_SERVICES,
-}
+BUNDLE_MAX_ENTRIES = 100_000
+
+
+def bundle_max_entries() -> int:
+    """The most entries one Bundle may hold (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES)."""
+    return int(
+        getattr(settings, "JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES", BUNDLE_MAX_ENTRIES)
+    )
 
 
 @dataclass
 class EntryOutcome:
     status: str  # "201 Created" | "200 OK" | "400 Bad Request"
     reason: str = ""
+    ignored: str = ""  # the resource type, when JoinedUp does not map it
 
 
 @dataclass
@@ -73,196 +69,78 @@ class BundleResult:
     reason: str = ""
     entries: list[EntryOutcome] = field(default_factory=list)
     quarantine_ids: list[int] = field(default_factory=list)
+    too_large: bool = False
     # The people and visits the applied entries wrote.
     touched: Touched = field(default_factory=Touched)
 
+    @property
+    def created(self) -> int:
+        return sum(e.status.startswith("201") for e in self.entries)
 
-class _Systems:
-    """Source systems by identifier system and by code (looked up per bundle)."""
+    @property
+    def updated(self) -> int:
+        return sum(e.status.startswith("200") and not e.ignored for e in self.entries)
 
-    def __init__(self) -> None:
-        systems = list(SourceSystem.objects.select_related("organisation"))
-        self.by_identifier = {s.identifier_system: s for s in systems}
-        self.by_code = {s.code: s for s in systems}
+    @property
+    def ignored(self) -> int:
+        return sum(bool(e.ignored) for e in self.entries)
 
-
-@dataclass
-class _Bundle:
-    """What the entries applied so far resolved to (fullUrl -> person, system)."""
-
-    systems: _Systems
-    people: dict[str, tuple[int, SourceSystem]] = field(default_factory=dict)
-    touched: Touched = field(default_factory=Touched)
+    @property
+    def refused(self) -> int:
+        return sum(e.status.startswith("4") for e in self.entries)
 
 
-def _event_touched(touched: Touched, values: dict[str, Any]) -> None:
-    touched.add_event(
-        person_id=values["person_id"],
-        source_system_id=values["source_system"].pk,
-        kind=values["kind"],
-        source_id=values["source_id"],
-        detail=values.get("detail"),
+def _ignored(rtype: str) -> EntryOutcome:
+    return EntryOutcome(
+        "200 OK", f"ignored: JoinedUp does not map {rtype[:40]} resources", rtype[:40]
     )
-
-
-def _patient_apply(
-    res: dict[str, Any], full_url: str, ctx: _Bundle, where: str
-) -> bool:
-    data = patient_map(res, where)
-    system = local_id = None
-    for ident_system, value in data.identifiers:
-        system = ctx.systems.by_identifier.get(ident_system)
-        if system is not None:
-            local_id = value
-            break
-    if system is None or local_id is None:
-        raise FhirProblem(
-            f"{where} (Patient): no identifier of a known source system (the "
-            "identifier system of its record, e.g. a GP patient ID)"
-        )
-    known = Identifier.objects.filter(
-        system=system.identifier_system, value=local_id
-    ).exists()
-    person = person_from_source_upsert(
-        source_system=system,
-        local_id=local_id,
-        demographics=SourceDemographics(
-            nhs_number=data.nhs_number,
-            nhs_number_status=data.nhs_number_status,
-            given_name=data.given_name,
-            family_name=data.family_name,
-            birth_date=data.birth_date,
-            sex=data.sex,
-            address_line=data.address_line,
-            postcode=data.postcode,
-            phone=data.phone,
-        ),
-        seen_at=timezone.now(),
-        gp_practice_code=data.gp_practice_code,
-    )
-    for key in (full_url, f"Patient/{res.get('id')}" if res.get("id") else ""):
-        if key:
-            ctx.people[key] = (person.pk, system)
-    ctx.touched.add(people=[person.pk])
-    return not known
-
-
-def _subject(
-    reference: str, identifier: tuple[str, str] | None, ctx: _Bundle
-) -> tuple[int, SourceSystem | None] | None:
-    if reference in ctx.people:
-        return ctx.people[reference]
-    if reference.startswith("Patient?identifier=") and "|" in reference:
-        system, value = reference.split("=", 1)[1].split("|", 1)
-        identifier = (system, value)
-    if identifier is not None:
-        found = Identifier.objects.filter(
-            system=identifier[0], value=identifier[1]
-        ).first()
-        if found is not None:
-            return found.person_id, found.source_system
-    if reference.startswith("Patient/"):
-        pk = reference.split("/", 1)[1]
-        if pk.isdigit() and Person.objects.filter(pk=int(pk)).exists():
-            return int(pk), None
-    return None
-
-
-def _event_values(
-    res: dict[str, Any], ctx: _Bundle, where: str, provenance: str
-) -> dict[str, Any]:
-    """The keyword arguments of `event_record` for one event resource."""
-    data = event_map(res)
-    rtype = data.resource_type
-    subject = _subject(data.subject_reference, data.subject_identifier, ctx)
-    if subject is None:
-        raise FhirProblem(
-            f"{where} ({rtype}): its subject is not a patient in this bundle or "
-            "known to JoinedUp"
-        )
-    person_id, patient_system = subject
-    system = ctx.systems.by_code.get(data.source_system_code or "") or patient_system
-    if system is None:
-        raise FhirProblem(f"{where} ({rtype}): no identifier of a known source system")
-    source_id = data.source_id or (f"{rtype}/{res['id']}" if res.get("id") else None)
-    if not source_id:
-        raise FhirProblem(f"{where} ({rtype}): an identifier or id is required")
-    org_type = system.organisation.type
-    kind = data.kind if data.kind in _EVENT_KINDS else None
-    if kind is None:
-        if rtype == "Encounter":
-            kind = _ENCOUNTER_KIND.get(OrganisationType(org_type), EventKind.OTHER)
-        else:
-            kind = _DEFAULT_KIND.get(rtype, EventKind.OTHER)
-    category = data.category if data.category in _CATEGORIES else None
-    if category is None:
-        category = _KIND_CATEGORY.get(kind) or (
-            AccessCategory.SOCIAL_CARE
-            if org_type in _COUNCIL
-            else AccessCategory.HEALTH
-        )
-    detail = dict(data.detail)
-    detail["resource_type"] = rtype
-    occurred = data.occurred_at
-    if occurred is None:
-        occurred = timezone.now()
-        detail["date_not_recorded"] = "true"
-    return {
-        "person_id": person_id,
-        "source_system": system,
-        "source_id": source_id[:100],
-        "kind": kind,
-        "category": category,
-        "occurred_at": occurred,
-        "ended_at": data.ended_at,
-        "code_system": data.code_system,
-        "code": data.code,
-        "code_display": data.code_display,
-        "summary": data.summary,
-        "detail": detail,
-        "provenance": provenance,
-    }
 
 
 def _entry_apply(
-    entry: Any, i: int, ctx: _Bundle, provenance: str, *, validated: bool = False
-) -> bool:
+    entry: Any, i: int, ctx: BundleContext, provenance: str, *, validated: bool = False
+) -> EntryOutcome:
     where = f"entry {i}"
     res = entry.get("resource") if isinstance(entry, dict) else None
-    if not validated:
-        resource_validate(res, where)
+    mapped = resource_validate(res, where) if not validated else True
     if not isinstance(res, dict):
         raise FhirProblem(f"{where}: a resource must be a JSON object")
+    if not mapped:
+        return _ignored(str(res["resourceType"]))
+    full_url = str(entry.get("fullUrl") or "")
     if res["resourceType"] == "Patient":
-        return _patient_apply(res, str(entry.get("fullUrl") or ""), ctx, where)
-    values = _event_values(res, ctx, where, provenance)
-    _, created = event_record(**values, update=True)
-    _event_touched(ctx.touched, values)
-    return created
+        created = patient_apply(res, full_url, ctx, where)
+    else:
+        values = event_values(res, ctx, where, provenance, full_url)
+        _, created = event_record(**values, update=True)
+        event_touched(ctx.touched, values)
+    return EntryOutcome("201 Created" if created else "200 OK")
 
 
 def _transaction_apply(
-    entries: list[Any], ctx: _Bundle, provenance: str
+    entries: list[Any], mapped: list[bool], ctx: BundleContext, provenance: str
 ) -> list[EntryOutcome]:
     """Apply validated entries: patients first (events refer to them), then every
-    event in bulk. Outcomes in the order of the entries."""
-    statuses: dict[int, bool] = {}
+    event in bulk; entries JoinedUp does not map are ignored. Outcomes in the
+    order of the entries."""
+    outcomes: dict[int, EntryOutcome] = {}
     events: list[tuple[int, dict[str, Any]]] = []
-    for i, entry in enumerate(entries, start=1):
-        if entry["resource"]["resourceType"] == "Patient":
-            statuses[i] = _entry_apply(entry, i, ctx, provenance, validated=True)
-    for i, entry in enumerate(entries, start=1):
+    for i, (entry, is_mapped) in enumerate(zip(entries, mapped, strict=True), 1):
+        if not is_mapped:
+            outcomes[i] = _ignored(str(entry["resource"]["resourceType"]))
+        elif entry["resource"]["resourceType"] == "Patient":
+            outcomes[i] = _entry_apply(entry, i, ctx, provenance, validated=True)
+    for i, (entry, is_mapped) in enumerate(zip(entries, mapped, strict=True), 1):
         res = entry["resource"]
-        if res["resourceType"] != "Patient":
-            events.append((i, _event_values(res, ctx, f"entry {i}", provenance)))
+        if is_mapped and res["resourceType"] != "Patient":
+            full_url = str(entry.get("fullUrl") or "")
+            events.append(
+                (i, event_values(res, ctx, f"entry {i}", provenance, full_url))
+            )
     created = events_record_many(events=[values for _, values in events])
     for (i, values), new in zip(events, created, strict=True):
-        statuses[i] = new
-        _event_touched(ctx.touched, values)
-    return [
-        EntryOutcome("201 Created" if statuses[i] else "200 OK")
-        for i in range(1, len(entries) + 1)
-    ]
+        outcomes[i] = EntryOutcome("201 Created" if new else "200 OK")
+        event_touched(ctx.touched, values)
+    return [outcomes[i] for i in range(1, len(entries) + 1)]
 
 
 def _quarantine(
@@ -277,7 +155,7 @@ def _quarantine(
     return item.pk
 
 
-def _source_of(data: Any, systems: _Systems) -> str:
+def _source_of(data: Any, systems: Systems) -> str:
     """The source system a bundle comes from, for totals and the quarantine."""
     try:
         for entry in data.get("entry") or [data]:
@@ -297,7 +175,7 @@ def fhir_bundle_apply(
     data: Any, *, origin: str, tally: Tally, row: int | None = None
 ) -> BundleResult:
     """Apply one Bundle (or a bare resource) inside the caller's transaction."""
-    systems = _Systems()
+    systems = Systems()
     source = _source_of(data, systems)
     if "\\u0000" in json.dumps(data):
         reason = "the content contains NUL characters (\\u0000)"
@@ -321,7 +199,25 @@ def fhir_bundle_apply(
             qid = _quarantine(source, reason, data, "bundle", origin, row)
             tally.add(source, quarantined=1)
             return BundleResult(False, bundle_type, reason, quarantine_ids=[qid])
-    ctx = _Bundle(systems)
+    limit = bundle_max_entries()
+    if len(entries) > limit:
+        reason = (
+            f"Bundle.entry: {len(entries):,} entries, more than the {limit:,} a "
+            "bundle may hold (JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES); nothing of it "
+            "was applied: send it in smaller bundles, or as NDJSON"
+        )
+        log.warning(
+            "FHIR bundle from %s refused: %s entries, limit %s",
+            origin,
+            len(entries),
+            limit,
+        )
+        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        tally.add(source, quarantined=1)
+        return BundleResult(
+            False, bundle_type, reason, quarantine_ids=[qid], too_large=True
+        )
+    ctx = BundleContext.of(systems, entries)
     provenance = f"fhir:{origin}" + (f":{row}" if row else "")
     if bundle_type == "transaction":
         return _transaction(data, entries, ctx, provenance, source, origin, row, tally)
@@ -329,9 +225,11 @@ def fhir_bundle_apply(
     for i, entry in enumerate(entries, start=1):
         try:
             with transaction.atomic():
-                created = _entry_apply(entry, i, ctx, provenance)
-            result.entries.append(EntryOutcome("201 Created" if created else "200 OK"))
-            tally.add(source, applied=int(created), duplicate=int(not created))
+                outcome = _entry_apply(entry, i, ctx, provenance)
+            result.entries.append(outcome)
+            if not outcome.ignored:
+                created = outcome.status.startswith("201")
+                tally.add(source, applied=int(created), duplicate=int(not created))
         except FhirProblem as problem:
             qid = _quarantine(source, problem.reason, entry, "entry", origin, row)
             result.quarantine_ids.append(qid)
@@ -342,22 +240,23 @@ def fhir_bundle_apply(
 
 
 def _transaction(
-    data: dict[str, Any], entries: list[Any], ctx: _Bundle, provenance: str,
+    data: dict[str, Any], entries: list[Any], ctx: BundleContext, provenance: str,
     source: str, origin: str, row: int | None, tally: Tally,
 ) -> BundleResult:  # fmt: skip
     """A transaction Bundle: all entries valid and applied, or none."""
     problems: list[str] = []
+    mapped: list[bool] = []
     for i, entry in enumerate(entries, start=1):
         res = entry.get("resource") if isinstance(entry, dict) else None
         try:
-            resource_validate(res, f"entry {i}")
+            mapped.append(resource_validate(res, f"entry {i}"))
         except FhirProblem as problem:
             problems.append(problem.reason)
     outcomes: list[EntryOutcome] = []
     if not problems:
         try:
             with transaction.atomic():
-                outcomes = _transaction_apply(entries, ctx, provenance)
+                outcomes = _transaction_apply(entries, mapped, ctx, provenance)
         except FhirProblem as problem:
             problems.append(problem.reason)
     if problems:
@@ -365,9 +264,15 @@ def _transaction(
         qid = _quarantine(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=len(entries) or 1)
         return BundleResult(False, "transaction", reason, quarantine_ids=[qid])
-    applied = sum(o.status.startswith("201") for o in outcomes)
-    tally.add(source, applied=applied, duplicate=len(outcomes) - applied)
-    return BundleResult(True, "transaction", entries=outcomes, touched=ctx.touched)
+    result = BundleResult(True, "transaction", entries=outcomes, touched=ctx.touched)
+    tally.add(source, applied=result.created, duplicate=result.updated)
+    if result.ignored:
+        log.info(
+            "FHIR bundle from %s: %s entries of types JoinedUp does not map ignored",
+            origin,
+            result.ignored,
+        )
+    return result
 
 
 def fhir_json_ingest(
@@ -413,8 +318,7 @@ def fhir_ndjson_ingest(
 
 def fhir_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined bundle or entry, all or nothing, inside the
-    caller's transaction: None when applied (what it wrote added to `touched`),
-    else the reason."""
+    caller's transaction: None when applied, else the reason."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:

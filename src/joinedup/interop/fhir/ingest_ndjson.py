@@ -35,15 +35,15 @@ from django.utils import timezone
 
 from joinedup.interop.fhir.ingest import (
     UNKNOWN_SOURCE,
-    _Bundle,
-    _event_values,
     _quarantine,
     _source_of,
-    _Systems,
+    bundle_max_entries,
     fhir_bundle_apply,
 )
+from joinedup.interop.fhir.ingest_resolve import BundleContext, Systems, event_values
 from joinedup.interop.fhir.mappers_in import (
     _SUBJECT,
+    SUPPORTED,
     FhirProblem,
     bundle_lines_validate,
     patient_map,
@@ -94,7 +94,7 @@ class _Plan:
 
 def _plan(
     data: Any, line: str, number: int, reasons: list[str | None] | None,
-    systems: _Systems, provenance: str,
+    systems: Systems, provenance: str,
 ) -> _Plan | None:  # fmt: skip
     """What a line's transaction Bundle does, or None when it must go the
     one-at-a-time way (anything unusual, or anything to quarantine)."""
@@ -105,15 +105,20 @@ def _plan(
     entries = data.get("entry")
     if not isinstance(entries, list) or not entries or len(entries) != len(reasons):
         return None
+    if len(entries) > bundle_max_entries():
+        return None  # refused, the one-at-a-time way
     plan = _Plan(number, _source_of(data, systems))
-    ctx = _Bundle(systems)
+    ctx = BundleContext.of(systems, entries)
     keys: set[tuple[int, str]] = set()
     try:
         for entry in entries:
             res = entry["resource"]
+            if res["resourceType"] not in SUPPORTED:
+                return None  # ignored entries: answered the one-at-a-time way
             if res["resourceType"] != "Patient":
                 continue
-            p = patient_map(res, "entry")
+            full_url = str(entry.get("fullUrl") or "")
+            p = patient_map(res, "entry", ctx.resolver(res, full_url))
             system = local_id = None
             for ident_system, value in p.identifiers:
                 system = systems.by_identifier.get(ident_system)
@@ -130,21 +135,20 @@ def _plan(
                     given_name=p.given_name, family_name=p.family_name,
                     birth_date=p.birth_date, sex=p.sex, address_line=p.address_line,
                     postcode=p.postcode, phone=p.phone,
+                    ethnic_category=p.ethnic_category,
                 ),
                 p.gp_practice_code,
             ))  # fmt: skip
-            full_url = str(entry.get("fullUrl") or "")
-            for key in (full_url, f"Patient/{res.get('id')}" if res.get("id") else ""):
-                if key:
-                    ctx.people[key] = (index, system)
+            ctx.patient_add(full_url, res, (index, system))
         for entry in entries:
             res = entry["resource"]
             if res["resourceType"] == "Patient":
                 continue
+            full_url = str(entry.get("fullUrl") or "")
             subject = res.get(_SUBJECT.get(res["resourceType"], "subject")) or {}
-            if str(subject.get("reference") or "") not in ctx.people:
+            if ctx.patient_of(str(subject.get("reference") or ""), full_url) is None:
                 return None  # a patient outside the bundle: look it up one by one
-            values = _event_values(res, ctx, "entry", provenance)
+            values = event_values(res, ctx, "entry", provenance, full_url)
             event_key = (values["source_system"].pk, values["source_id"])
             if event_key in keys:  # the same event twice in one bundle
                 return None
@@ -202,7 +206,7 @@ def _group_set_wise(
     lines: list[tuple[int, str]], reasons: list[list[str | None] | None],
     origin: str, run: Tally, touched: Touched,
 ) -> None:  # fmt: skip
-    systems = _Systems()
+    systems = Systems()
     items: list[tuple[int, str, _Plan | None]] = []
     for (number, line), entry_reasons in zip(lines, reasons, strict=True):
         try:

@@ -1,7 +1,9 @@
 """POST /fhir/R4: ingest of a transaction or batch Bundle (FHIR "transaction"
 interaction). Bearer token of an integration account (role admin). Thin: parse,
-call fhir.ingest, answer a transaction-response / batch-response Bundle, or an
-OperationOutcome (the bundle is then in the quarantine)."""
+call fhir.ingest, answer a transaction-response / batch-response Bundle (an entry
+JoinedUp does not map answers "200 OK" with an information issue saying it was
+ignored), or an OperationOutcome (the bundle is then in the quarantine; 413 when
+it has more entries than JOINEDUP_FHIR_BUNDLE_MAX_ENTRIES)."""
 
 from __future__ import annotations
 
@@ -66,6 +68,8 @@ def bundle_ingest(request: HttpRequest) -> HttpResponse:
         return _outcome(413, "too-costly", f"Bundles up to {MAX_BYTES} bytes")
     text = request.body.decode("utf-8", "replace")
     result = fhir_json_ingest(text, origin="POST /fhir/R4")
+    if result.too_large:
+        return _outcome(413, "too-costly", result.reason)
     if not result.ok and not result.entries:
         return _outcome(400, "invalid", result.reason)
     kind = (
@@ -77,9 +81,13 @@ def bundle_ingest(request: HttpRequest) -> HttpResponse:
     for outcome in result.entries:
         entry: dict[str, Any] = {"response": {"status": outcome.status}}
         if outcome.reason:
+            severity, code = (
+                ("information", "informational") if outcome.ignored
+                else ("error", "invalid")
+            )  # fmt: skip
             entry["response"]["outcome"] = {
                 "resourceType": "OperationOutcome",
-                "issue": [{"severity": "error", "code": "invalid",
+                "issue": [{"severity": severity, "code": code,
                            "diagnostics": outcome.reason}],
             }  # fmt: skip
         entries.append(entry)

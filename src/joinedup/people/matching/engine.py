@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ class ScoredPair:
     contributions: dict[str, tuple[str, float]]
 
 
-def _table(rows: list[dict[str, Any]]) -> pa.Table:
+def records_table(rows: list[dict[str, Any]]) -> pa.Table:
     columns = {c: [r[c] for r in rows] for c in ROW_COLUMNS if c != "source_dataset"}
     return pa.Table.from_pydict(columns, schema=_SCHEMA)
 
@@ -66,6 +67,13 @@ def _table(rows: list[dict[str, Any]]) -> pa.Table:
 # beyond it): its default, 80% of the machine, lets a batch of a million
 # records take most of a shared machine. JOINEDUP_MATCH_DUCKDB_MEMORY overrides.
 DUCKDB_MEMORY_DEFAULT = "3GB"
+
+
+def tables_of(
+    left: list[dict[str, Any]], right: list[dict[str, Any]] | None
+) -> list[pa.Table]:
+    """One input table (deduplication) or two (linkage)."""
+    return [records_table(r) for r in (left, right) if r is not None]
 
 
 def _connection() -> Any:
@@ -105,7 +113,7 @@ def model_train(
     rules, u by random sampling, m by EM (no labels needed). Returns the model as
     Splink's JSON settings."""
     link_type = "dedupe_only" if right is None else "link_only"
-    tables = [_table(rows)] if right is None else [_table(rows), _table(right)]
+    tables = tables_of(rows, right)
     linker = _linker(tables, ms.settings_build(link_type=link_type))
     linker.training.estimate_probability_two_random_records_match(
         list(ms.prior_rules(rows, right)), recall=ms.PRIOR_RECALL
@@ -120,7 +128,7 @@ def model_train(
     return model
 
 
-def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     """comparison -> comparison vector value -> level label."""
     out: dict[str, dict[int, str]] = {}
     for comparison in model["comparisons"]:
@@ -135,7 +143,7 @@ def _labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return out
 
 
-def _bits(row: dict[str, Any], name: str) -> float:
+def contribution_bits(row: dict[str, Any], name: str) -> float:
     """The comparison's contribution to the match weight, in bits (log2 of the
     Bayes factor), with its term-frequency adjustment."""
     weight = row.get(f"mw_{name}")
@@ -188,6 +196,38 @@ def model_fill_unobserved(model: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+def pairs_build(
+    rows: Iterable[dict[str, Any]],
+    *,
+    labels: dict[str, dict[int, str]],
+    left_ids: set[str] | None,
+) -> list[ScoredPair]:
+    """Scored pairs from the rows of a Splink prediction (any backend): ids,
+    probability, weight and each comparison's level and bits. For a linkage
+    (`left_ids` given) the left id is always the left file's."""
+    pairs: list[ScoredPair] = []
+    for row in rows:
+        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
+        if left_ids is not None and a not in left_ids:
+            a, b = b, a
+        pairs.append(
+            ScoredPair(
+                left_id=a,
+                right_id=b,
+                match_probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                contributions={
+                    name: (
+                        labels[name].get(int(row[f"gamma_{name}"]), ""),
+                        round(contribution_bits(row, name), 3),
+                    )
+                    for name in labels
+                },
+            )
+        )
+    return pairs
+
+
 def predict(
     model: dict[str, Any],
     left: list[dict[str, Any]],
@@ -207,14 +247,12 @@ def predict(
         {"blocking_rule": rule, "sql_dialect": "duckdb"}
         for rule in ms.PREDICTION_BLOCKING_RULES
     ]
-    tables = [_table(left)] if right is None else [_table(left), _table(right)]
+    tables = tables_of(left, right)
     if not left or (right is not None and not right):
         return []
     linker = _linker(tables, settings)
     frame = linker.inference.predict(threshold_match_probability=threshold)
-    labels = _labels(model)
-    pairs: list[ScoredPair] = []
-    left_ids = {r["unique_id"] for r in left} if right is not None else set()
+    left_ids = {r["unique_id"] for r in left} if right is not None else None
     relation = frame.as_duckdbpyrelation()
     # Only the ids, scores and comparison levels come back: not the records.
     wanted = [
@@ -225,25 +263,10 @@ def predict(
     ]
     relation = relation.select(", ".join(f'"{c}"' for c in wanted))
     names = relation.columns
-    for values in relation.fetchall():
-        row = dict(zip(names, values, strict=True))
-        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
-        if right is not None and a not in left_ids:
-            a, b = b, a
-        pairs.append(
-            ScoredPair(
-                left_id=a,
-                right_id=b,
-                match_probability=float(row["match_probability"]),
-                match_weight=float(row["match_weight"]),
-                contributions={
-                    name: (
-                        labels[name].get(int(row[f"gamma_{name}"]), ""),
-                        round(_bits(row, name), 3),
-                    )
-                    for name in labels
-                },
-            )
-        )
+    pairs = pairs_build(
+        (dict(zip(names, values, strict=True)) for values in relation.fetchall()),
+        labels=level_labels(model),
+        left_ids=left_ids,
+    )
     frame.drop_table_from_database_and_remove_from_cache()
     return pairs

@@ -32,8 +32,14 @@ from joinedup.people.matching.outcomes import Outcome
 from joinedup.people.matching.pipeline import SPLINK_RULE
 from joinedup.people.matching.prepare import MatchRecord, row_build
 from joinedup.people.matching.score import Scorer
-from joinedup.people.matching_models import MatchCandidate, MatchingModel
-from joinedup.people.models import Address, NhsNumberStatus, Person, normalise_name
+from joinedup.people.models import (
+    Address,
+    MatchCandidate,
+    MatchingModel,
+    NhsNumberStatus,
+    Person,
+    normalise_name,
+)
 
 log = logging.getLogger(__name__)
 

@@ -23,14 +23,14 @@ from joinedup.governance.services import audit_record
 from joinedup.people.matching.engine import COMPARISONS
 from joinedup.people.matching.outcomes import Outcome
 from joinedup.people.matching.pipeline import PairDecision
-from joinedup.people.matching_models import (
+from joinedup.people.merge import REASON_MAX, person_merge
+from joinedup.people.models import (
     CandidateStatus,
     MatchCandidate,
     MatchingModel,
+    Person,
     PersonMerge,
 )
-from joinedup.people.merge import REASON_MAX, person_merge
-from joinedup.people.models import Person
 from joinedup.people.selectors import person_access_open
 
 PERSON_PREFIX = "person:"

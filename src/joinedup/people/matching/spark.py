@@ -10,7 +10,12 @@ import copy
 from typing import Any
 
 from joinedup.people.matching import settings as ms
-from joinedup.people.matching.engine import ScoredPair, _bits, _labels, _table
+from joinedup.people.matching.engine import (
+    ScoredPair,
+    level_labels,
+    pairs_build,
+    tables_of,
+)
 
 # Copied from the trained model, level by level; everything else (SQL text,
 # labels) comes from the Spark build of the same settings.
@@ -84,33 +89,14 @@ def predict_spark(
     if checkpoint_dir:
         spark.sparkContext.setCheckpointDir(checkpoint_dir)
     db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
-    tables = [_table(left)] if right is None else [_table(left), _table(right)]
+    tables = tables_of(left, right)
     frames = [
         db_api.register(spark.createDataFrame(t), dataset_display_name=f"input_{i}")
         for i, t in enumerate(tables)
     ]
     linker = Linker(frames if len(frames) > 1 else frames[0], settings, log_level=None)
     frame = linker.inference.predict(threshold_match_probability=threshold)
-    labels = _labels(settings)
-    left_ids = {r["unique_id"] for r in left} if right is not None else set()
-    pairs: list[ScoredPair] = []
-    for row in frame.as_record_list():
-        a, b = str(row["unique_id_l"]), str(row["unique_id_r"])
-        if right is not None and a not in left_ids:
-            a, b = b, a
-        pairs.append(
-            ScoredPair(
-                left_id=a,
-                right_id=b,
-                match_probability=float(row["match_probability"]),
-                match_weight=float(row["match_weight"]),
-                contributions={
-                    name: (
-                        labels[name].get(int(row[f"gamma_{name}"]), ""),
-                        round(_bits(row, name), 3),
-                    )
-                    for name in labels
-                },
-            )
-        )
-    return pairs
+    left_ids = {r["unique_id"] for r in left} if right is not None else None
+    return pairs_build(
+        frame.as_record_list(), labels=level_labels(settings), left_ids=left_ids
+    )

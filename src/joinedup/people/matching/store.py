@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from joinedup.people.matching.outcomes import Thresholds
-from joinedup.people.matching_models import MatchingModel
+from joinedup.people.models import MatchingModel
 
 __all__ = ["MatchingModel", "model_active", "model_save", "model_thresholds"]
 

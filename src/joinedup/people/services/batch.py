@@ -257,6 +257,9 @@ class SourceRecordBatch:
         if d.phone and person.phone != d.phone:
             person.phone = d.phone
             self._changed(person, "phone")
+        if d.ethnic_category and person.ethnic_category != d.ethnic_category:
+            person.ethnic_category = d.ethnic_category
+            self._changed(person, "ethnic_category")
         current = (person.nhs_number, person.nhs_number_status)
         if (
             d.nhs_number

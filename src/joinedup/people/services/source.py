@@ -47,6 +47,7 @@ class SourceDemographics:
     address_line: str = ""
     postcode: str = ""
     phone: str = ""
+    ethnic_category: str = ""  # people.models.EthnicCategory; "" when not given
 
 
 _org_cache: dict[str, int | None] = {}
@@ -113,6 +114,7 @@ def _new_person(d: SourceDemographics) -> Person:
         address_line=d.address_line,
         postcode=d.postcode,
         phone=d.phone,
+        ethnic_category=d.ethnic_category,
     )
 
 

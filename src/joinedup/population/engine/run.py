@@ -1,6 +1,8 @@
-"""The engine adapter: runs the jobs (engine/jobs/) in embedded DuckDB over the
-Parquet snapshot and fits the admission-risk model. Returns plain results; writing
-them to the operational database is the service's job (services.py)."""
+"""The engine adapter: runs the jobs (engine/jobs/) over the Parquet snapshot and
+fits the admission-risk model. A `Runner` carries the engine and its SQL dialect:
+embedded DuckDB (`DuckDBRunner`, the default) or Apache Spark SQL
+(`SparkRunner`, when pyspark is installed). Returns plain results; writing them
+to the operational database is the service's job (services.py)."""
 
 from __future__ import annotations
 
@@ -59,6 +61,88 @@ class Results:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+class Runner:
+    """One engine session: runs statements in its dialect and hands back rows or
+    an Arrow table. Subclasses wrap DuckDB or Spark."""
+
+    dialect: jobs.Dialect
+    errors: tuple[type[BaseException], ...] = ()
+
+    def execute(self, sql: str) -> None:
+        raise NotImplementedError
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def arrow(self, sql: str) -> pa.Table:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the session (the default keeps it: the caller owns it)."""
+
+    def table(self, name: str, select: str) -> None:
+        self.execute(self.dialect.create_table(name, select))
+
+
+class DuckDBRunner(Runner):
+    dialect = jobs.DUCKDB
+    errors = (duckdb.Error,)
+
+    def __init__(self, spill: Path, *, memory_limit: str | None = None) -> None:
+        self.con = duckdb.connect(":memory:")
+        threads = os.environ.get("JOINEDUP_DUCKDB_THREADS")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute(f"SET temp_directory = '{spill}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")  # ours is in the CLI
+
+    @classmethod
+    def wrap(cls, con: duckdb.DuckDBPyConnection) -> DuckDBRunner:
+        """A runner over a connection the caller has already set up."""
+        runner = cls.__new__(cls)
+        runner.con = con
+        return runner
+
+    def execute(self, sql: str) -> None:
+        self.con.execute(sql)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        # fetch all: DuckDB wants results drained
+        return [tuple(r) for r in self.con.execute(sql).fetchall()]
+
+    def arrow(self, sql: str) -> pa.Table:
+        return self.con.sql(sql).to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class SparkRunner(Runner):
+    """Apache Spark SQL through a SparkSession the caller owns (pyspark)."""
+
+    dialect = jobs.SPARK
+
+    def __init__(self, session: Any) -> None:
+        from pyspark.errors import PySparkException
+
+        self.session = session
+        self.errors = (PySparkException,)
+
+    def execute(self, sql: str) -> None:
+        self.session.sql(sql).collect()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.session.sql(sql).collect()]
+
+    def arrow(self, sql: str) -> pa.Table:
+        return pa.Table.from_pandas(
+            self.session.sql(sql).toPandas(), preserve_index=False
+        )
+
+
 def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     """Solve A x = b by Gaussian elimination with partial pivoting (A is small and
     symmetric positive definite here)."""
@@ -80,7 +164,7 @@ def solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return x
 
 
-def logistic_fit(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[float], int]:
+def logistic_fit(con: Runner, table: str) -> tuple[list[float], int]:
     """Maximum (ridge-penalised) likelihood by Newton-Raphson: each step is one
     SQL pass for the gradient and Hessian, then a small solve here."""
     k = len(jobs.FEATURES) + 1
@@ -112,8 +196,8 @@ def _period(start: dt.date, end: dt.date) -> str:
     return f"{start:%d %b %Y} to {end - dt.timedelta(days=1):%d %b %Y}"
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
-    rows = con.execute(sql).fetchall()  # fetch all: DuckDB wants results drained
+def _one(con: Runner, sql: str) -> tuple[Any, ...]:
+    rows = con.rows(sql)
     if not rows:
         raise EngineError("the analytics engine returned no result")
     return tuple(rows[0])
@@ -125,29 +209,24 @@ def refresh_compute(
     exclude_opt_out: bool = True,
     step: Callable[[str], None] | None = None,
     memory_limit: str | None = None,
+    runner: Runner | None = None,
 ) -> Results:
-    """Everything the refresh produces, from the Parquet files in `snapshot`.
-    Raises EngineError when the data cannot support it."""
+    """Everything the refresh produces, from the Parquet files in `snapshot`, in
+    DuckDB unless another `runner` is given. Raises EngineError when the data
+    cannot support it."""
 
     def say(what: str) -> None:
         if step:
             step(what)
 
-    con = duckdb.connect(":memory:")
+    con = runner or DuckDBRunner(snapshot / "spill", memory_limit=memory_limit)
+    d = con.dialect
     try:
-        threads = os.environ.get("JOINEDUP_DUCKDB_THREADS")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
-        if memory_limit:
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute(f"SET temp_directory = '{snapshot / 'spill'}'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")  # ours is in the CLI
         paths = {n: str(snapshot / f"{n}.parquet") for n in jobs.TABLE_NAMES}
-        for sql in jobs.snapshot_views(paths):
+        for sql in jobs.snapshot_views(paths, d):
             con.execute(sql)
-        con.execute(jobs.events_narrow())
-        for sql in jobs.code_maps():
+        con.execute(jobs.events_narrow(d))
+        for sql in jobs.code_maps(d):
             con.execute(sql)
         last_day, n_events = _one(con, jobs.history_bounds())
         people = int(_one(con, "SELECT COUNT(*) FROM people")[0])
@@ -161,15 +240,10 @@ def refresh_compute(
         y1, y2 = jobs.years_before(end, 2), jobs.years_before(end, 1)
         say("eFI")
         for tag, as_of in (("train", y1), ("test", y2), ("now", end)):
-            con.execute(
-                f"CREATE OR REPLACE TABLE deficits_{tag} AS {jobs.deficits(as_of)}"
-            )
+            con.table(f"deficits_{tag}", jobs.deficits(as_of))
         say("risk features")
         for tag, as_of in (("train", y1), ("test", y2), ("now", end)):
-            con.execute(
-                f"CREATE OR REPLACE TABLE features_{tag} AS "
-                f"{jobs.features(as_of, f'deficits_{tag}')}"
-            )
+            con.table(f"features_{tag}", jobs.features(as_of, f"deficits_{tag}", d))
         train_people, train_outcomes = _one(
             con, "SELECT COUNT(*), COALESCE(SUM(outcome), 0) FROM features_train"
         )
@@ -192,7 +266,7 @@ def refresh_compute(
         auc_row = _one(con, jobs.auc("features_test", coefs))
         calibration = [
             {"decile": int(r[0]), "n": int(r[1]), "predicted": r[2], "observed": r[3]}
-            for r in con.execute(jobs.calibration("features_test", coefs)).fetchall()
+            for r in con.rows(jobs.calibration("features_test", coefs))
         ]
         mean_row = _one(con, jobs.means("features_now"))
         feature_means = {
@@ -213,18 +287,19 @@ def refresh_compute(
             iterations=iterations,
         )
         say("scores and levels")
-        con.execute(
-            "CREATE OR REPLACE TABLE scores_now AS "
-            + jobs.scores(
+        con.table(
+            "scores_now",
+            jobs.scores(
                 "features_now",
                 coefs,
                 feature_means,
                 "deficits_now",
                 level3_share=LEVEL3_SHARE,
                 level2_share=LEVEL2_SHARE,
-            )
+                d=d,
+            ),
         )
-        scores = con.sql("SELECT * FROM scores_now").to_arrow_table()
+        scores = con.arrow("SELECT * FROM scores_now")
         say("JSNA figures")
         figure_sql: list[str] = []
         for tag, (a, b) in (("y1", (start, y1)), ("y2", (y1, y2)), ("y3", (y2, end))):
@@ -240,11 +315,12 @@ def refresh_compute(
                 prevalence=tag == "y3",
                 tag=tag,
                 levels_table="scores_now" if tag == "y3" else "",
+                d=d,
             )
             for sql in statements[:-1]:
                 con.execute(sql)
             figure_sql.append(statements[-1])
-        figures = con.sql(" UNION ALL ".join(figure_sql)).to_arrow_table()
+        figures = con.arrow(" UNION ALL ".join(figure_sql))
         return Results(
             history_start=start,
             history_end=end - dt.timedelta(days=1),
@@ -254,10 +330,11 @@ def refresh_compute(
             scores=scores,
             figures=figures,
         )
-    except duckdb.Error as exc:
+    except con.errors as exc:
         raise EngineError(f"the analytics engine failed: {exc}") from exc
     finally:
-        con.close()
+        if runner is None:
+            con.close()
 
 
 def factors_pairs(

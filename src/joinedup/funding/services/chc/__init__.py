@@ -1,7 +1,7 @@
 """Writes of NHS continuing healthcare cases (National Framework 2022; DESIGN 4.3):
 referral, Checklist, Decision Support Tool with its MDT, the MDT's
 recommendation, the ICB's decision, Fast Track, reviews, and closing a case.
-Disputes are in `funding.services.chc_disputes`.
+Disputes are in `funding.services.chc.disputes`.
 
 Order is enforced: a Checklist first; a DST only after a positive Checklist; a
 recommendation only after the DST; a decision only after the recommendation

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from joinedup.errors import Conflict, InvalidInput
-from joinedup.funding.chc import dst_evaluate
 from joinedup.funding.models.chc import (
     OPEN_CASE_STATUSES,
     CaseStatus,
@@ -25,25 +24,26 @@ from joinedup.funding.models.chc import (
     Outcome,
     Profession,
 )
+from joinedup.funding.rules.chc import dst_evaluate
 from joinedup.funding.services.chc.common import (
     FAST_TRACK_PROFESSIONS,
     FIRST_REVIEW_MONTHS,
     TEXT_MAX,
-    _errors_raise,
-    _locked,
-    _not_future,
-    _open_for_write,
-    _refuse,
-    _task_finish,
-    _text,
     add_months,
     case_get_for_write,
+    case_locked,
+    errors_raise,
     mdt_composition_check,
+    not_future,
+    open_for_write,
     outcome_share,
+    refuse,
+    task_finish,
+    text_clean,
 )
 from joinedup.funding.services.chc.referral import (
-    _case_create,
-    _icb_choose,
+    case_create,
+    icb_choose,
 )
 from joinedup.funding.services.chc.reviews import (
     review_schedule,
@@ -123,7 +123,7 @@ def dst_record(
         if problem:
             errors["members"] = problem
     texts = {
-        name: _text(errors, name, value, f"the MDT's view of {name}")
+        name: text_clean(errors, name, value, f"the MDT's view of {name}")
         for name, value in (
             ("nature", nature),
             ("intensity", intensity),
@@ -131,9 +131,9 @@ def dst_record(
             ("unpredictability", unpredictability),
         )
     }
-    _not_future(errors, "completed_on", completed_on)
+    not_future(errors, "completed_on", completed_on)
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if case.status != CaseStatus.ASSESSMENT:
             if case.status in (CaseStatus.CHECKLIST,):
                 raise _order_error(case, "dst")
@@ -145,7 +145,7 @@ def dst_record(
         checklist_on = case.checklist.completed_on
         if completed_on is not None and completed_on < checklist_on:
             errors["completed_on"] = "cannot be before the Checklist"
-        _errors_raise(errors)
+        errors_raise(errors)
         assert result is not None and completed_on is not None  # noqa: S101
         dst = ChcDst.objects.create(
             case=case,
@@ -198,10 +198,10 @@ def recommendation_record(
         errors["primary_health_need"] = (
             "choose whether the MDT found a primary health need"
         )
-    rationale = _text(errors, "rationale", rationale, "the MDT's reasons")
-    _not_future(errors, "recommended_on", recommended_on)
+    rationale = text_clean(errors, "rationale", rationale, "the MDT's reasons")
+    not_future(errors, "recommended_on", recommended_on)
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if case.status in (CaseStatus.CHECKLIST, CaseStatus.ASSESSMENT):
             raise _order_error(case, "recommendation")
         if case.status != CaseStatus.RECOMMENDATION:
@@ -212,7 +212,7 @@ def recommendation_record(
             )
         if recommended_on is not None and recommended_on < case.dst.completed_on:
             errors["recommended_on"] = "cannot be before the Decision Support Tool"
-        _errors_raise(errors)
+        errors_raise(errors)
         assert recommended_on is not None  # noqa: S101
         rec = ChcRecommendation.objects.create(
             case=case,
@@ -249,14 +249,14 @@ def decision_record(
     case = case_get_for_write(actor, case_id, "chc_decision_record", icb_only=True)
     errors: dict[str, str] = {}
     share = outcome_share(errors, outcome, nhs_share_percent)
-    _not_future(errors, "decided_on", decided_on)
+    not_future(errors, "decided_on", decided_on)
     if effective_from is None:
         errors["effective_from"] = "enter the date the decision takes effect"
     role = (decision_maker_role or "").strip()[:200]
     breach_reason = (breach_reason or "").strip()
     rationale = (rationale or "").strip()
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if case.status in (
             CaseStatus.CHECKLIST,
             CaseStatus.ASSESSMENT,
@@ -292,7 +292,7 @@ def decision_record(
                 f"the decision is after the 28 days (due {case.due_on:%d/%m/%Y}): "
                 "record the reason for the delay"
             )
-        _errors_raise(errors)
+        errors_raise(errors)
         assert decided_on is not None and effective_from is not None  # noqa: S101
         decision = ChcDecision.objects.create(
             case=case,
@@ -320,12 +320,12 @@ def _role_of(actor: Actor) -> str:
 
 
 def _after_decision(actor: Actor, case: ChcCase, decision: ChcDecision) -> None:
-    from joinedup.funding.services.chc_funding import (
+    from joinedup.funding.services.chc.funding import (
         OUTCOME_FUNDER,
         package_funding_move,
     )
 
-    _task_finish(case.task_id, actor=actor, outcome=decision.get_outcome_display())
+    task_finish(case.task_id, actor=actor, outcome=decision.get_outcome_display())
     package_funding_move(
         actor=actor,
         person_id=case.person_id,
@@ -362,22 +362,22 @@ def fast_track_record(
     the DST, and the ICB acts on it at once: the person is eligible for CHC from
     the form's date. Uses the person's open case, or opens one."""
     if actor.role not in CLINICAL_ROLES:
-        raise _refuse(
+        raise refuse(
             actor,
             person_id,
             "chc_fast_track",
             "a Fast Track is recorded by a clinician (GP, nurse, CHC nurse assessor "
             "or discharge coordinator)",
         )
-    _open_for_write(actor, person_id, "chc_fast_track")
+    open_for_write(actor, person_id, "chc_fast_track")
     errors: dict[str, str] = {}
-    name = _text(errors, "clinician_name", clinician_name, "the clinician's name")
+    name = text_clean(errors, "clinician_name", clinician_name, "the clinician's name")
     if clinician_profession not in FAST_TRACK_PROFESSIONS:
         errors["clinician_profession"] = (
             "an appropriate clinician is a registered nurse or a doctor"
         )
-    reason = _text(errors, "reason", reason, "why the person needs a Fast Track")
-    _not_future(errors, "signed_on", signed_on)
+    reason = text_clean(errors, "reason", reason, "why the person needs a Fast Track")
+    not_future(errors, "signed_on", signed_on)
     if signed_on is not None and signed_on < timezone.localdate() - dt.timedelta(
         days=14
     ):
@@ -398,10 +398,10 @@ def fast_track_record(
     ).exists()
     if not has_open:  # an open case already names its ICB
         try:
-            icb = _icb_choose(actor, icb_id)
+            icb = icb_choose(actor, icb_id)
         except InvalidInput as exc:
             errors.update(exc.fields)
-    _errors_raise(errors)
+    errors_raise(errors)
     assert signed_on is not None  # noqa: S101
     with transaction.atomic():
         case = (
@@ -411,8 +411,8 @@ def fast_track_record(
         )
         if case is None:
             if icb is None:  # the open case was closed meanwhile
-                icb = _icb_choose(actor, icb_id)
-            case = _case_create(actor, person_id, icb)
+                icb = icb_choose(actor, icb_id)
+            case = case_create(actor, person_id, icb)
         now = timezone.now()
         ChcFastTrack.objects.create(
             case=case,

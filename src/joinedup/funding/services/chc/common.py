@@ -39,14 +39,14 @@ TEXT_MAX = 4000
 FAST_TRACK_PROFESSIONS = (Profession.NURSE, Profession.DOCTOR)
 
 
-def _errors_raise(errors: dict[str, str]) -> None:
+def errors_raise(errors: dict[str, str]) -> None:
     if errors:
         raise InvalidInput(
             "; ".join(f"{k}: {v}" for k, v in errors.items()), fields=errors
         )
 
 
-def _text(errors: dict[str, str], name: str, value: str, what: str) -> str:
+def text_clean(errors: dict[str, str], name: str, value: str, what: str) -> str:
     value = (value or "").strip()
     if not value:
         errors[name] = f"enter {what}"
@@ -55,7 +55,7 @@ def _text(errors: dict[str, str], name: str, value: str, what: str) -> str:
     return value
 
 
-def _not_future(errors: dict[str, str], name: str, day: dt.date | None) -> None:
+def not_future(errors: dict[str, str], name: str, day: dt.date | None) -> None:
     if day is None:
         errors[name] = "enter a date"
     elif day > timezone.localdate():
@@ -94,7 +94,7 @@ def mdt_composition_check(professions: Iterable[str]) -> str:
 # --- access -------------------------------------------------------------------
 
 
-def _refuse(actor: Actor, person_id: int, action: str, reason: str) -> AccessRefused:
+def refuse(actor: Actor, person_id: int, action: str, reason: str) -> AccessRefused:
     # The refusal is audited against the person only when there is one: an
     # unknown id is recorded as an attempt without a person, never as a dangling
     # reference.
@@ -109,7 +109,7 @@ def _refuse(actor: Actor, person_id: int, action: str, reason: str) -> AccessRef
     return AccessRefused(f"You cannot record this: {reason}.")
 
 
-def _open_for_write(actor: Actor, person_id: int, action: str) -> None:
+def open_for_write(actor: Actor, person_id: int, action: str) -> None:
     """Open the person's record (one audit entry); CHC data is health and
     finance, so both must be readable."""
     access = person_access_open(actor=actor, person_id=person_id, action=action)
@@ -140,23 +140,23 @@ def case_get_for_write(
             fields={"case": "no such case"},
         )
     if icb_only and not is_icb_assessor(actor, case):
-        raise _refuse(
+        raise refuse(
             actor,
             case.person_id,
             action,
             "only a CHC nurse assessor at the case's ICB records this",
         )
     if actor.role not in DIRECT_CARE_ROLES:
-        raise _refuse(actor, case.person_id, action, "not a direct-care role")
-    _open_for_write(actor, case.person_id, action)
+        raise refuse(actor, case.person_id, action, "not a direct-care role")
+    open_for_write(actor, case.person_id, action)
     return case
 
 
-def _locked(case_id: int) -> ChcCase:
+def case_locked(case_id: int) -> ChcCase:
     return ChcCase.objects.select_for_update().get(pk=case_id)
 
 
-def _task_finish(task_id: int | None, *, actor: Actor, outcome: str) -> None:
+def task_finish(task_id: int | None, *, actor: Actor, outcome: str) -> None:
     """Complete the case's relationship task. The case service has already
     checked that the actor may act on the case, so this does not go through
     coordination's task_may_act (a hospital clinician's Fast Track completes

@@ -14,7 +14,6 @@ from joinedup.coordination.models import (
 )
 from joinedup.coordination.services import task_create
 from joinedup.errors import Conflict, InvalidInput
-from joinedup.funding.chc import checklist_evaluate
 from joinedup.funding.models.chc import (
     DECISION_DAYS,
     OPEN_CASE_STATUSES,
@@ -22,15 +21,16 @@ from joinedup.funding.models.chc import (
     ChcCase,
     ChcChecklist,
 )
+from joinedup.funding.rules.chc import checklist_evaluate
 from joinedup.funding.services.chc.common import (
-    _errors_raise,
-    _locked,
-    _not_future,
-    _open_for_write,
-    _refuse,
-    _task_finish,
-    _text,
     case_get_for_write,
+    case_locked,
+    errors_raise,
+    not_future,
+    open_for_write,
+    refuse,
+    task_finish,
+    text_clean,
 )
 from joinedup.governance.access import Actor
 from joinedup.governance.models import (
@@ -43,7 +43,7 @@ from joinedup.governance.models import (
 # --- referral -----------------------------------------------------------------
 
 
-def _icb_choose(actor: Actor, icb_id: int | None) -> Organisation:
+def icb_choose(actor: Actor, icb_id: int | None) -> Organisation:
     if icb_id is None:
         if actor.role == Role.CHC_ASSESSOR:
             icb_id = actor.organisation_id
@@ -58,7 +58,7 @@ def _icb_choose(actor: Actor, icb_id: int | None) -> Organisation:
     return icb
 
 
-def _case_create(actor: Actor, person_id: int, icb: Organisation) -> ChcCase:
+def case_create(actor: Actor, person_id: int, icb: Organisation) -> ChcCase:
     if ChcCase.objects.filter(
         person_id=person_id, status__in=OPEN_CASE_STATUSES
     ).exists():
@@ -93,11 +93,11 @@ def chc_case_open(
     """Refer a person for NHS continuing healthcare: a case at the ICB, awaiting
     the Checklist, and the ICB's task that lets its CHC nurses see the person."""
     if actor.role not in DIRECT_CARE_ROLES:
-        raise _refuse(actor, person_id, "chc_case_open", "not a direct-care role")
-    _open_for_write(actor, person_id, "chc_case_open")
-    icb = _icb_choose(actor, icb_id)
+        raise refuse(actor, person_id, "chc_case_open", "not a direct-care role")
+    open_for_write(actor, person_id, "chc_case_open")
+    icb = icb_choose(actor, icb_id)
     with transaction.atomic():
-        return _case_create(actor, person_id, icb)
+        return case_create(actor, person_id, icb)
 
 
 # --- Checklist ----------------------------------------------------------------
@@ -115,7 +115,7 @@ def checklist_record(
     the case is closed (no full assessment)."""
     case = case_get_for_write(actor, case_id, "chc_checklist_record")
     errors: dict[str, str] = {}
-    _not_future(errors, "completed_on", completed_on)
+    not_future(errors, "completed_on", completed_on)
     if completed_on is not None and completed_on < timezone.localdate(
         case.opened_at
     ) - dt.timedelta(days=30):
@@ -124,10 +124,10 @@ def checklist_record(
         result = checklist_evaluate(scores)
     except InvalidInput as exc:
         errors.update(exc.fields)
-    _errors_raise(errors)
+    errors_raise(errors)
     assert completed_on is not None  # noqa: S101 - checked above
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if case.status != CaseStatus.CHECKLIST:
             raise Conflict(
                 "The Checklist for this case is already recorded.",
@@ -159,7 +159,7 @@ def _case_closed(case: ChcCase, actor: Actor, reason: str) -> None:
     case.closed_at = timezone.now()
     case.closed_reason = reason[:200]
     case.save(update_fields=["status", "closed_at", "closed_reason", "breach_reason"])
-    _task_finish(case.task_id, actor=actor, outcome=reason)
+    task_finish(case.task_id, actor=actor, outcome=reason)
 
 
 # --- breach reason, closing ---------------------------------------------------
@@ -169,10 +169,10 @@ def breach_reason_record(*, actor: Actor, case_id: int, reason: str) -> ChcCase:
     """Why a case ran (or is running) past the 28 days."""
     case_get_for_write(actor, case_id, "chc_breach_reason", icb_only=True)
     errors: dict[str, str] = {}
-    reason = _text(errors, "breach_reason", reason, "the reason for the delay")
-    _errors_raise(errors)
+    reason = text_clean(errors, "breach_reason", reason, "the reason for the delay")
+    errors_raise(errors)
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if not case.breached(timezone.localdate()):
             raise InvalidInput.for_field(
                 "breach_reason", "this case is within its 28 days"
@@ -189,12 +189,12 @@ def chc_case_close(
     consent, or moved away). A case past its 28 days needs the breach reason."""
     case_get_for_write(actor, case_id, "chc_case_close", icb_only=True)
     errors: dict[str, str] = {}
-    reason = _text(errors, "reason", reason, "why the case is closed")
+    reason = text_clean(errors, "reason", reason, "why the case is closed")
     if len(reason) > 200:
         errors["reason"] = "use 200 characters or fewer"
     breach_reason = (breach_reason or "").strip()
     with transaction.atomic():
-        case = _locked(case_id)
+        case = case_locked(case_id)
         if not case.is_open:
             raise Conflict(
                 "This case is already decided or closed.",
@@ -206,7 +206,7 @@ def chc_case_close(
             errors["breach_reason"] = (
                 "this case is past its 28 days: record the reason for the delay"
             )
-        _errors_raise(errors)
+        errors_raise(errors)
         if breach_reason:
             case.breach_reason = breach_reason
         _case_closed(case, actor, reason)

@@ -21,10 +21,10 @@ from joinedup.funding.models.chc import (
 from joinedup.funding.services.chc.common import (
     REVIEW_INTERVAL_DAYS,
     TEXT_MAX,
-    _errors_raise,
-    _not_future,
-    _task_finish,
     case_get_for_write,
+    errors_raise,
+    not_future,
+    task_finish,
 )
 from joinedup.governance.access import Actor
 
@@ -70,13 +70,13 @@ def review_record(
         )
     case_get_for_write(actor, review.case_id, "chc_review_record", icb_only=True)
     errors: dict[str, str] = {}
-    _not_future(errors, "reviewed_on", reviewed_on)
+    not_future(errors, "reviewed_on", reviewed_on)
     if eligibility_continues is None:
         errors["eligibility_continues"] = "choose whether eligibility continues"
     notes = (notes or "").strip()
     if len(notes) > TEXT_MAX:
         errors["notes"] = f"use {TEXT_MAX} characters or fewer"
-    _errors_raise(errors)
+    errors_raise(errors)
     assert reviewed_on is not None  # noqa: S101
     with transaction.atomic():
         review = ChcReview.objects.select_for_update().get(pk=review_id)
@@ -96,7 +96,7 @@ def review_record(
                 "reviewed_by",
             ]
         )
-        _task_finish(
+        task_finish(
             review.task_id,
             actor=actor,
             outcome="eligibility continues"

@@ -21,7 +21,7 @@ from joinedup.funding.models.chc import (
 )
 from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
-from joinedup.funding.services import chc_disputes as disputes
+from joinedup.funding.services.chc import disputes
 from joinedup.funding.views.chc.common import (
     _dates,
     _default_council,

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from joinedup.errors import InvalidInput
-from joinedup.funding.chc import CHECKLIST_DOMAINS, CHECKLIST_SCORES, DST_DOMAINS
 from joinedup.funding.models.chc import (
     Outcome,
     Profession,
 )
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, CHECKLIST_SCORES, DST_DOMAINS
 from joinedup.funding.services import chc as services
 from joinedup.funding.views.chc.common import (
     DOMAIN_LABELS,

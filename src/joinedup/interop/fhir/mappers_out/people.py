@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from joinedup.interop.fhir.mappers_in.uk_core import (
+    ETHNIC_CATEGORY_SYSTEM,
+    ETHNIC_CATEGORY_URL,
+)
 from joinedup.interop.fhir.mappers_out.common import (
     ODS_SYSTEM,
     ORGANISATION_TYPE_SYSTEM,
@@ -17,7 +21,7 @@ from joinedup.interop.fhir.mappers_out.common import (
     period_of,
     ref,
 )
-from joinedup.people.models import NhsNumberStatus
+from joinedup.people.models import EthnicCategory, NhsNumberStatus
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 
 if TYPE_CHECKING:
@@ -68,8 +72,9 @@ def patient_resource(
     names: Iterable[PersonName] = (),
     addresses: Iterable[Address] = (),
 ) -> Resource:
-    """UK Core Patient: NHS number with its verification status, every source
-    system's identifier, current and previous names and addresses."""
+    """UK Core Patient: NHS number with its verification status, ethnic
+    category, every source system's identifier, current and previous names and
+    addresses."""
     ids: list[dict[str, Any]] = []
     if person.nhs_number:
         ids.append(_nhs_number_identifier(person))
@@ -127,6 +132,22 @@ def patient_resource(
         "gender": person.sex,
         "birthDate": person.birth_date.isoformat(),
     }
+    if person.ethnic_category:
+        category = EthnicCategory(person.ethnic_category)
+        resource["extension"] = [
+            {
+                "url": ETHNIC_CATEGORY_URL,
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": ETHNIC_CATEGORY_SYSTEM,
+                            "code": category.value,
+                            "display": category.label,
+                        }
+                    ]
+                },
+            }
+        ]
     telecom = []
     if person.phone:
         use = "mobile" if person.phone.startswith("07") else "home"

@@ -35,23 +35,23 @@ from joinedup.funding.models.chc import (
 )
 from joinedup.funding.services.chc.common import (
     FIRST_REVIEW_MONTHS,
-    _errors_raise,
-    _not_future,
-    _open_for_write,
-    _refuse,
-    _task_finish,
-    _text,
     add_months,
+    errors_raise,
     is_icb_assessor,
+    not_future,
+    open_for_write,
     outcome_share,
+    refuse,
+    task_finish,
+    text_clean,
 )
-from joinedup.funding.services.chc.reviews import review_schedule
-from joinedup.funding.services.chc_funding import (
+from joinedup.funding.services.chc.funding import (
     OUTCOME_FUNDER,
     PAYER_FUNDER,
     package_funding_move,
     person_costs,
 )
+from joinedup.funding.services.chc.reviews import review_schedule
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Organisation, OrganisationType, Role
 
@@ -86,14 +86,14 @@ def _dispute_for_write(
         else None
     )
     if not _may_record(actor, dispute.case, council):
-        raise _refuse(
+        raise refuse(
             actor,
             dispute.case.person_id,
             action,
             "only the ICB's CHC nurse assessors (or, for its side of an ICB-council "
             "dispute, the council's social workers) record this",
         )
-    _open_for_write(actor, dispute.case.person_id, action)
+    open_for_write(actor, dispute.case.person_id, action)
     return dispute
 
 
@@ -119,14 +119,14 @@ def dispute_raise(
     if not _may_record(
         actor, case, council_id if kind == DisputeKind.INTERAGENCY else None
     ):
-        raise _refuse(
+        raise refuse(
             actor,
             case.person_id,
             "chc_dispute_raise",
             "a dispute is recorded by the ICB's CHC nurse assessors, or by the "
             "council's social workers for an ICB-council dispute",
         )
-    _open_for_write(actor, case.person_id, "chc_dispute_raise")
+    open_for_write(actor, case.person_id, "chc_dispute_raise")
     errors: dict[str, str] = {}
     if kind not in DisputeKind.values:
         errors["kind"] = "choose who disputes the decision"
@@ -137,8 +137,8 @@ def dispute_raise(
     )
     if council is None:
         errors["council"] = "choose the council"
-    _not_future(errors, "raised_on", raised_on)
-    grounds = _text(errors, "grounds", grounds, "the grounds of the dispute")
+    not_future(errors, "raised_on", raised_on)
+    grounds = text_clean(errors, "grounds", grounds, "the grounds of the dispute")
     with transaction.atomic():
         case = ChcCase.objects.select_for_update().get(pk=case_id)
         if case.status != CaseStatus.DECIDED:
@@ -147,7 +147,7 @@ def dispute_raise(
             )
         if raised_on is not None and case.decided_on and raised_on < case.decided_on:
             errors["raised_on"] = "cannot be before the decision"
-        _errors_raise(errors)
+        errors_raise(errors)
         if case.disputes.filter(resolved_on__isnull=True).exists():
             raise Conflict(
                 "This decision already has an open dispute.",
@@ -189,8 +189,10 @@ def dispute_escalate(
     resolution -> independent review panel)."""
     _dispute_for_write(actor, dispute_id, "chc_dispute_escalate", council_may=False)
     errors: dict[str, str] = {}
-    _not_future(errors, "on", on)
-    stage_outcome = _text(errors, "stage_outcome", stage_outcome, "the stage's outcome")
+    not_future(errors, "on", on)
+    stage_outcome = text_clean(
+        errors, "stage_outcome", stage_outcome, "the stage's outcome"
+    )
     with transaction.atomic():
         dispute = ChcDispute.objects.select_for_update().get(pk=dispute_id)
         if not dispute.is_open:
@@ -206,7 +208,7 @@ def dispute_escalate(
             )
         if on is not None and on < current.started_on:
             errors["on"] = "cannot be before the current stage started"
-        _errors_raise(errors)
+        errors_raise(errors)
         assert on is not None  # noqa: S101
         current.ended_on = on
         current.outcome = stage_outcome
@@ -256,7 +258,7 @@ def interim_funding_set(
         errors["from_date"] = "cannot be before the decision took effect"
     elif from_date > timezone.localdate() + dt.timedelta(days=90):
         errors["from_date"] = "is more than 90 days ahead"
-    _errors_raise(errors)
+    errors_raise(errors)
     assert from_date is not None  # noqa: S101
     with transaction.atomic():
         dispute = ChcDispute.objects.select_for_update().get(pk=dispute_id)
@@ -308,10 +310,12 @@ def dispute_resolve(
     )
     decision = dispute.case.decision
     errors: dict[str, str] = {}
-    _not_future(errors, "resolved_on", resolved_on)
+    not_future(errors, "resolved_on", resolved_on)
     if resolved_on is not None and resolved_on < dispute.raised_on:
         errors["resolved_on"] = "cannot be before the dispute was raised"
-    stage_outcome = _text(errors, "stage_outcome", stage_outcome, "how it was resolved")
+    stage_outcome = text_clean(
+        errors, "stage_outcome", stage_outcome, "how it was resolved"
+    )
     if result not in DisputeResult.values:
         errors["result"] = "choose the result"
     share = decision.nhs_share_percent
@@ -336,7 +340,7 @@ def dispute_resolve(
             and share == decision.nhs_share_percent
         ):
             errors["final_outcome"] = "is the same as the decision: choose upheld"
-    _errors_raise(errors)
+    errors_raise(errors)
     assert resolved_on is not None  # noqa: S101
     with transaction.atomic():
         dispute = (
@@ -432,7 +436,7 @@ def dispute_resolve(
                 "reimbursement_detail",
             ]
         )
-        _task_finish(dispute.task_id, actor=actor, outcome=DisputeResult(result).label)
+        task_finish(dispute.task_id, actor=actor, outcome=DisputeResult(result).label)
         if (
             outcome != Outcome.SOCIAL_CARE
             and not ChcReview.objects.filter(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from joinedup.people.models import Person
+from joinedup.people.models.person import Person
 
 
 class MatchingModel(models.Model):

@@ -84,7 +84,7 @@ def stay_history_plan(
     """Pure (no database): the readiness and delay reasons to record for one
     stay, or None when the stay is not drawn. Unsaved model instances."""
     key = f"{seed}:{stay.source_system_id}:{stay.admission_source_id}"
-    rnd = random.Random(key)  # noqa: S311 - synthetic data, not security
+    rnd = random.Random(key)
     if rnd.random() >= share:
         return None
     admitted_on = timezone.localdate(stay.admitted_at)

@@ -113,7 +113,7 @@ def pooled_seed(
     """A fund with `schemes` schemes (the demo's six, repeated as needed),
     `packages` care packages spread over `person_ids`, and 36 months of plans,
     journals and package history up to the end of the current financial year."""
-    rnd = random.Random(seed)  # noqa: S311 - synthetic data
+    rnd = random.Random(seed)
     now = timezone.now()
     tally = SeedTally()
     first_year = fy_of(today) - 2

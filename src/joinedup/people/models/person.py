@@ -35,6 +35,30 @@ class NhsNumberStatus(models.TextChoices):
     TRACE_POSTPONED = "08", "Trace postponed (baby under six weeks old)"
 
 
+class EthnicCategory(models.TextChoices):
+    """NHS Data Dictionary ETHNIC CATEGORY (2001 census groups), as UK Core's
+    UKCore-EthnicCategoryEngland code system. Blank when not recorded."""
+
+    WHITE_BRITISH = "A", "White - British"
+    WHITE_IRISH = "B", "White - Irish"
+    WHITE_OTHER = "C", "White - Any other White background"
+    MIXED_WHITE_BLACK_CARIBBEAN = "D", "Mixed - White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = "E", "Mixed - White and Black African"
+    MIXED_WHITE_ASIAN = "F", "Mixed - White and Asian"
+    MIXED_OTHER = "G", "Mixed - Any other mixed background"
+    ASIAN_INDIAN = "H", "Asian or Asian British - Indian"
+    ASIAN_PAKISTANI = "J", "Asian or Asian British - Pakistani"
+    ASIAN_BANGLADESHI = "K", "Asian or Asian British - Bangladeshi"
+    ASIAN_OTHER = "L", "Asian or Asian British - Any other Asian background"
+    BLACK_CARIBBEAN = "M", "Black or Black British - Caribbean"
+    BLACK_AFRICAN = "N", "Black or Black British - African"
+    BLACK_OTHER = "P", "Black or Black British - Any other Black background"
+    CHINESE = "R", "Other Ethnic Groups - Chinese"
+    OTHER = "S", "Other Ethnic Groups - Any other ethnic group"
+    NOT_STATED = "Z", "Not stated"
+    NOT_KNOWN = "99", "Not known"
+
+
 def normalise_name(value: str) -> str:
     """The form names are searched in: upper case, no punctuation or extra spaces."""
     kept = "".join(ch for ch in value.upper() if ch.isalnum() or ch in " '-")
@@ -61,6 +85,14 @@ class Person(models.Model):
     birth_date = models.DateField(db_index=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     gender_identity = models.CharField(max_length=60, blank=True)
+    # A database default too: bulk loads (COPY) leave the column out.
+    ethnic_category = models.CharField(
+        max_length=2,
+        choices=EthnicCategory.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     address_line = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
     phone = models.CharField(max_length=30, blank=True)
@@ -263,15 +295,3 @@ class AboutMe(models.Model):
             for key, label in self.HEADINGS
             if getattr(self, key)
         ]
-
-
-# Postcode -> LSOA -> IMD reference data (people/areas_models.py, people/areas.py).
-from joinedup.people.areas_models import PostcodeArea  # noqa: E402, F401
-
-# Identity matching models live in their own module (people/matching_models.py).
-from joinedup.people.matching_models import (  # noqa: E402, F401
-    CandidateStatus,
-    MatchCandidate,
-    MatchingModel,
-    PersonMerge,
-)

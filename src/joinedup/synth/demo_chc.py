@@ -14,10 +14,10 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from joinedup.errors import DomainError
-from joinedup.funding.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.models.chc import ChcCase
+from joinedup.funding.rules.chc import CHECKLIST_DOMAINS, DST_DOMAINS
 from joinedup.funding.services import chc as services
-from joinedup.funding.services import chc_disputes as disputes
+from joinedup.funding.services.chc import disputes
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Membership, Role
 from joinedup.governance.selectors import actor_from_membership
