@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.coordination.models import TaskStatus
+from joinedup.db.together import querysets_fetch
 from joinedup.discharge import handoff, rules
 from joinedup.discharge.models import (
     DelayReason,
@@ -150,12 +151,14 @@ def stays_sync_visits(*, visits: Iterable[tuple[int, str]]) -> SyncTally:
     # Part of the ingest's transaction when there is one (its follow-up step
     # already has a savepoint).
     with transaction.atomic(savepoint=False):
-        events = Event.objects.filter(person_id__in=people, kind__in=ADT_KINDS)
+        events, on_record = querysets_fetch(
+            [
+                Event.objects.filter(person_id__in=people, kind__in=ADT_KINDS),
+                HospitalStay.objects.filter(stays),
+            ]
+        )  # fmt: skip (one round trip)
         wanted = {k: s for k, s in stays_from_events(events).items() if k in keys}
-        existing = {
-            (s.source_system_id, s.admission_source_id): s
-            for s in HospitalStay.objects.filter(stays)
-        }
+        existing = {(s.source_system_id, s.admission_source_id): s for s in on_record}
         return _stays_write(wanted, existing)
 
 

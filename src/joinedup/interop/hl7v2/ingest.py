@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from joinedup.db.together import querysets_fetch
 from joinedup.interop.hl7v2.ack import ack_build
 from joinedup.interop.hl7v2.mapping import (
     ADT_SET_WISE,
@@ -330,16 +331,21 @@ def _batch_process(
         if item is not None:
             wanted.setdefault(item[1].code, set()).add(item[0].header.control_id)
     applied: set[tuple[str, str]] = set()
+    stores: AdtBatch | None = None
     if wanted:
         query = Q()
         for source, ids in wanted.items():
             query |= Q(source=source, control_id__in=sorted(ids))
-        applied.update(
-            MessageReceipt.objects.filter(query).values_list("source", "control_id")
-        )
+        # The receipts and what the set-wise messages need, in one round trip.
+        set_wise = [p for p in parsed if p is not None and p[0].event in ADT_SET_WISE]
+        stores = AdtBatch() if set_wise else None
+        extra = stores.prefetch_queries(set_wise) if stores is not None else []
+        found = querysets_fetch([MessageReceipt.objects.filter(query), *extra])
+        applied.update((r.source, r.control_id) for r in found[0])
+        if stores is not None:
+            stores.prefetched(found[1:])
     results: list[Hl7Result | None] = []
     receipts: list[MessageReceipt] = []
-    stores: AdtBatch | None = None
     staged: list[tuple[int, Header, str, AdtPlan]] = []  # answered after flush
 
     def flush() -> None:

@@ -25,6 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import QuerySet
+
+from joinedup.db.together import querysets_fetch
 from joinedup.governance.models import AccessCategory
 from joinedup.interop.hl7v2.parse import (
     KEY_PV1_19,
@@ -71,6 +74,15 @@ class AdtBatch:
     events: EventBatch = field(default_factory=EventBatch)
 
     def prefetch(self, keys: list[tuple[AdtMessage, SourceSystem]]) -> None:
+        """Read what these messages need (identifiers, people, involvements,
+        events) in one round trip."""
+        self.prefetched(querysets_fetch(self.prefetch_queries(keys)))
+
+    def prefetch_queries(
+        self, keys: list[tuple[AdtMessage, SourceSystem]]
+    ) -> list[QuerySet[Any] | None]:
+        """The reads of `prefetch`, for a caller that sends them with others;
+        hand their rows to `prefetched`."""
         identifiers: list[tuple[str, str]] = []
         events: list[tuple[SourceSystem, str]] = []
         for message, system in keys:
@@ -81,8 +93,16 @@ class AdtBatch:
             events.append((system, message.header.control_id))
             if message.visit is not None:
                 events.append((system, message.visit.visit_number))
-        self.people.prefetch(identifiers=identifiers)
-        self.events.prefetch(keys=events)
+        people = self.people.prefetch_queries(identifiers=identifiers)
+        reads: list[QuerySet[Any] | None] = (
+            [*people] if people is not None else [None, None, None]
+        )
+        return [*reads, self.events.prefetch_query(keys=events)]
+
+    def prefetched(self, found: list[list[Any]]) -> None:
+        if found[0] or found[1] or found[2]:
+            self.people.prefetched(*found[:3])
+        self.events.prefetched(found[3])
 
     def flush(self) -> None:
         self.people.flush()

@@ -8,12 +8,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
+from joinedup.db.together import querysets_fetch
 from joinedup.governance.services.relationships import relationships_sync
 from joinedup.people.matching import resolve
 from joinedup.people.matching.outcomes import Outcome
@@ -88,23 +90,50 @@ class SourceRecordBatch:
         self._model_looked_up = False  # once per batch
 
     def prefetch(self, *, identifiers: Iterable[tuple[str, str]]) -> None:
-        """Load, in one query each, the people holding these (system, value)
-        identifiers and those people's involvements."""
+        """Load the people holding these (system, value) identifiers and those
+        people's involvements (read together: `prefetch_queries`)."""
+        queries = self.prefetch_queries(identifiers=identifiers)
+        if queries is not None:
+            self.prefetched(*querysets_fetch(queries))
+
+    def prefetch_queries(
+        self, *, identifiers: Iterable[tuple[str, str]]
+    ) -> list[QuerySet[Any]] | None:
+        """The reads of `prefetch` (identifiers, their people, the people's
+        involvements), for a caller that sends them with others; hand the rows
+        to `prefetched`. None: nothing to read."""
         wanted: dict[str, set[str]] = {}
         for system, value in identifiers:
             if (system, value) not in self._identifiers:
                 wanted.setdefault(system, set()).add(value)
                 self._identifiers[(system, value)] = None
         if not wanted:
-            return
+            return None
         query = Q()
         for system, values in wanted.items():
             query |= Q(system=system, value__in=sorted(values))
-        for ident in Identifier.objects.select_related("person").filter(query):
-            self._identifiers[(ident.system, ident.value)] = self._known(
-                _live(ident.person)
-            )
-        self._involvements_load()
+        held = Identifier.objects.filter(query)
+        people = held.values("person_id")
+        return [
+            held,
+            Person.objects.filter(pk__in=people),
+            Involvement.objects.filter(person_id__in=people),
+        ]
+
+    def prefetched(
+        self,
+        identifiers: list[Identifier],
+        people: list[Person],
+        involvements: list[Involvement],
+    ) -> None:
+        by_pk = {p.pk: p for p in people}
+        for inv in involvements:
+            self._involvements[(inv.person_id, inv.organisation_id)] = inv
+        self._loaded_people.update(by_pk)
+        for ident in identifiers:
+            person = self._by_pk.get(ident.person_id) or by_pk[ident.person_id]
+            self._identifiers[(ident.system, ident.value)] = self._known(_live(person))
+        self._involvements_load()  # of survivors of merges, if any
 
     def _known(self, person: Person) -> Person:
         return self._by_pk.setdefault(person.pk, person)
