@@ -6,8 +6,11 @@ Generates an area's PAS extract (ADT A28/A08/A04/A01/A02/A03), starts
 `joinedup mllp` as its own process on a scratch PostgreSQL database, and replays
 the messages from 4 concurrent senders (each patient's messages on one sender, in
 order, as a PAS interface engine would). Each sender waits for the ACK before
-sending the next message. Prints messages/s and ACK latency (p50/p95/p99).
-Target (issue 4): 1,000 messages/s or more; report p95.
+sending the next message. Prints messages/s and ACK latency (p50/p95/p99), and,
+beside it, the durable-commit floor measured in the same run (one INSERT and
+COMMIT, bench_commit_floor.py, before and after the replay) with the ratio ACK
+p50 / floor. Targets: issue 4, 1,000 messages/s; issue 13, ACK p50 within 3x of
+the floor with 4 senders.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _db import DEFAULT_URL, database_recreate
+from bench_commit_floor import commit_floor
 
 
 def _free_port() -> int:
@@ -55,6 +59,11 @@ def _sender(port: int, messages: list[str], latencies: list[float], codes: dict)
             latencies.append(time.perf_counter() - started)
             code = ack.split(b"MSA|", 1)[1][:2].decode()
             codes[code] = codes.get(code, 0) + 1
+
+
+def _floor_database(url: str) -> str:
+    """The floor's scratch database, named after the benchmark's own."""
+    return url.rsplit("/", 1)[1] + "_commit"
 
 
 def main() -> int:
@@ -92,6 +101,7 @@ def main() -> int:
         mrn = message.split("\rPID|", 1)[1].split("|")[2].split("^")[0]
         lanes[zlib.crc32(mrn.encode()) % args.senders].append(message)
 
+    floor_before = commit_floor(database=_floor_database(args.database_url))
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "joinedup", "mllp", "--port", str(port)],
@@ -118,6 +128,9 @@ def main() -> int:
     server.send_signal(signal.SIGTERM)
     server.wait(30)
 
+    floor_after = commit_floor(database=_floor_database(args.database_url))
+    floor = statistics.median([floor_before.write_p50, floor_after.write_p50])
+
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     print(
@@ -126,6 +139,12 @@ def main() -> int:
         f"{len(messages) / elapsed:,.0f} messages/s; ACK latency p50 "
         f"{q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms; "
         f"ACK codes {codes}; listener exit status {server.returncode}"
+    )
+    print(
+        f"durable-commit floor (INSERT and COMMIT p50, same run) {floor * 1000:.2f} ms "
+        f"({floor_before.write_p50 * 1000:.2f} before, "
+        f"{floor_after.write_p50 * 1000:.2f} after); "
+        f"ACK p50 / floor = {q[49] / floor:.1f}x"
     )
     return 0
 

@@ -185,11 +185,11 @@ def council_client(url: str):
 @contextlib.contextmanager
 def mllp_listener():
     """The MLLP listener on 127.0.0.1 (a free port) in a thread, applying
-    messages with `hl7_ingest_with_stays`; yields the port."""
+    messages as `joinedup mllp` does (stays follow in the same commit); yields
+    the port."""
     import asyncio
     import threading
 
-    from joinedup.discharge.adt import hl7_ingest_with_stays
     from joinedup.interop.hl7v2.mllp import GroupCommitter, MllpServer
 
     ready = threading.Event()
@@ -204,7 +204,7 @@ def mllp_listener():
         server = MllpServer(
             host="127.0.0.1",
             port=0,
-            committer=GroupCommitter(process=hl7_ingest_with_stays),
+            committer=GroupCommitter(),
         )
         await server.serve(ready=on_ready, stop=stop, handle_signals=False)
 

@@ -172,8 +172,9 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
 # session (4), user, membership, person with its relationship facts, the request's
 # savepoint and release, audit (chain head, then on PostgreSQL one statement that
 # inserts and moves the head; two on SQLite), record sections (7), timeline (2),
-# the unread notifications count in the header (1)
-PERSON_PAGE_QUERIES = 21 if connection.vendor == "postgresql" else 22
+# the unread notifications count in the header (1), the safeguarding flag (that
+# a child protection plan exists, and whom to contact) (1)
+PERSON_PAGE_QUERIES = 22 if connection.vendor == "postgresql" else 23
 
 
 def test_home_page_fits_the_role(client, world):

@@ -94,18 +94,6 @@ def _tally_print(tally: Tally) -> None:
         )
 
 
-def _stays_rebuild() -> None:
-    """Hospital stays follow the ADT events just ingested (the ward board and the
-    sitrep read stays)."""
-    from joinedup.discharge.services import stays_sync_all
-
-    tally = stays_sync_all()
-    print(
-        f"Hospital stays from ADT events: {tally.created:,} created, "
-        f"{tally.updated:,} updated, {tally.removed:,} removed"
-    )
-
-
 def _ingest_area(people: int, seed: int) -> None:
     """The demo area through the real pipeline: generate the source systems'
     extracts into var/extracts, then ingest them (HL7 v2, FHIR, CSV)."""
@@ -134,7 +122,6 @@ def _ingest_area(people: int, seed: int) -> None:
     tally = paths_ingest([out], progress=lambda path: print(f"  {path}"))
     _tally_print(tally)
     _reference_load(out)
-    _stays_rebuild()
     from joinedup.synth.demo_discharge import discharge_histories_seed
 
     # Readiness, pathways and delays for some stays, so the ward board and the
@@ -157,8 +144,9 @@ def cmd_ingest(args: argparse.Namespace) -> None:
         )
     except DomainError as exc:
         raise CommandError(exc.detail) from None
+    # Hospital stays and identity matching followed each batch as it was
+    # committed (the ingest follow-up): nothing is rebuilt wholesale here.
     _tally_print(tally)
-    _stays_rebuild()
     if tally.quarantined:
         print(
             f"{tally.quarantined:,} quarantined: see /integration/quarantine/ "
@@ -171,15 +159,15 @@ def cmd_mllp(args: argparse.Namespace) -> None:
     migrate()
     import logging
 
-    from joinedup.discharge.adt import hl7_ingest_with_stays
     from joinedup.interop.hl7v2.mllp import mllp_serve
 
     logging.getLogger("joinedup").setLevel(logging.INFO)
     print(f"MLLP listener on {args.host}:{args.port} (Ctrl+C or SIGTERM stops it)")
     sys.stdout.flush()
     try:
-        # Hospital stays (the ward board, the sitrep) follow every batch of ADT.
-        mllp_serve(host=args.host, port=args.port, process=hl7_ingest_with_stays)
+        # Hospital stays (the ward board, the sitrep) follow every batch of ADT
+        # in its own commit (the ingest follow-up).
+        mllp_serve(host=args.host, port=args.port)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.directory.oruk import oruk_service
 from joinedup.directory.selectors import (
     directory_export,
@@ -19,7 +20,6 @@ from joinedup.directory.selectors import (
     sp_figures,
 )
 from joinedup.directory.services import directory_import, wellbeing_record
-from joinedup.people.api import ErrorOut
 
 router = Router(tags=["directory"])
 
@@ -54,7 +54,7 @@ class ConnectionOut(Schema):
     referral_id: int | None
 
 
-class CaseOut(Schema):
+class PrescribingCaseOut(Schema):
     id: int
     person_id: int
     status: str
@@ -122,7 +122,7 @@ def service_one(request: HttpRequest, service_id: int) -> dict[str, Any]:
 
 @router.get(
     "/export",
-    response={200: list[dict[str, Any]]},
+    response={200: list[dict[str, Any]], codes_4xx: ErrorOut},
     summary="Every service, ORUK JSON",
 )
 def export(request: HttpRequest) -> list[dict[str, Any]]:
@@ -154,7 +154,7 @@ def _scores(w: Any) -> dict[str, int] | None:
 
 @router.get(
     "/social-prescribing/cases/{case_id}",
-    response={200: CaseOut, codes_4xx: ErrorOut},
+    response={200: PrescribingCaseOut, codes_4xx: ErrorOut},
     summary="A social prescribing case",
 )
 def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:

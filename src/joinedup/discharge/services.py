@@ -10,9 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.coordination.models import TaskStatus
+from joinedup.db.together import querysets_fetch
 from joinedup.discharge import handoff, rules
 from joinedup.discharge.models import (
     DelayReason,
@@ -28,6 +30,7 @@ from joinedup.governance.models import (
 )
 from joinedup.governance.services import audit_record
 from joinedup.people.selectors import person_access_open
+from joinedup.record.followup import Touched
 from joinedup.record.models import Event, EventKind
 from joinedup.record.services import CANCELLED_PREFIX
 
@@ -116,7 +119,6 @@ def stays_sync(*, person_ids: Iterable[int]) -> SyncTally:
 
 
 def _sync_chunk(person_ids: list[int]) -> SyncTally:
-    tally = SyncTally()
     with transaction.atomic():
         events = Event.objects.filter(person_id__in=person_ids, kind__in=ADT_KINDS)
         wanted = stays_from_events(events)
@@ -127,34 +129,85 @@ def _sync_chunk(person_ids: list[int]) -> SyncTally:
                 person_id__in=person_ids, setting=StaySetting.INPATIENT
             )
         }
-        new, changed = [], []
-        for key, stay in wanted.items():
-            old = existing.get(key)
-            if old is None:
-                new.append(stay)
-            elif any(getattr(old, f) != getattr(stay, f) for f in _STAY_FIELDS):
-                for f in _STAY_FIELDS:
-                    setattr(old, f, getattr(stay, f))
-                changed.append(old)
-        gone = [s.pk for k, s in existing.items() if k not in wanted]
-        # Hand-offs end with the stay: completed when the patient has left,
-        # cancelled when the admission itself was cancelled.
-        handoff.handoffs_close(
-            stay_ids=[s.pk for s in changed if s.discharged_at is not None],
-            status=TaskStatus.COMPLETED,
-            outcome="Closed automatically: the patient left hospital.",
-        )
-        handoff.handoffs_close(
-            stay_ids=gone,
-            status=TaskStatus.CANCELLED,
-            outcome="Closed automatically: the hospital cancelled the admission.",
-        )
-        HospitalStay.objects.bulk_create(new, batch_size=500)
-        HospitalStay.objects.bulk_update(changed, list(_STAY_FIELDS), batch_size=500)
-        if gone:
-            HospitalStay.objects.filter(pk__in=gone).delete()
-        tally.created, tally.updated, tally.removed = len(new), len(changed), len(gone)
+        return _stays_write(wanted, existing)
+
+
+def stays_sync_visits(*, visits: Iterable[tuple[int, str]]) -> SyncTally:
+    """(Re)build the hospital stays of these visits ((source system id, visit
+    key): the admission's source id) from their ADT events: the ingest
+    follow-up. The events are those of the people the visits' admissions belong
+    to (read by person, which is indexed), kept to these visits; a stay whose
+    admission was cancelled, or moved to another person by a merge, follows."""
+    keys = {(system_id, key[:100]) for system_id, key in visits if key}
+    if not keys:
+        return SyncTally()
+    by_system: dict[int, set[str]] = {}
+    for system_id, key in keys:
+        by_system.setdefault(system_id, set()).add(key)
+    admissions = Q()
+    stays = Q()
+    for system_id, ids in by_system.items():
+        admissions |= Q(source_system_id=system_id, source_id__in=sorted(ids))
+        stays |= Q(source_system_id=system_id, admission_source_id__in=sorted(ids))
+    people = Event.objects.filter(admissions, kind=EventKind.ADMISSION).values(
+        "person_id"
+    )
+    # Part of the ingest's transaction when there is one (its follow-up step
+    # already has a savepoint).
+    with transaction.atomic(savepoint=False):
+        events, on_record = querysets_fetch(
+            [
+                Event.objects.filter(person_id__in=people, kind__in=ADT_KINDS),
+                HospitalStay.objects.filter(stays),
+            ]
+        )  # fmt: skip (one round trip)
+        wanted = {k: s for k, s in stays_from_events(events).items() if k in keys}
+        existing = {(s.source_system_id, s.admission_source_id): s for s in on_record}
+        return _stays_write(wanted, existing)
+
+
+def _stays_write(
+    wanted: dict[tuple[int, str], HospitalStay],
+    existing: dict[tuple[int, str], HospitalStay],
+) -> SyncTally:
+    """Make the stays on record (`existing`) what the events say (`wanted`)."""
+    tally = SyncTally()
+    new, changed = [], []
+    for key, stay in wanted.items():
+        old = existing.get(key)
+        if old is None:
+            new.append(stay)
+        elif any(getattr(old, f) != getattr(stay, f) for f in _STAY_FIELDS):
+            for f in _STAY_FIELDS:
+                setattr(old, f, getattr(stay, f))
+            changed.append(old)
+    gone = [s.pk for k, s in existing.items() if k not in wanted]
+    # Hand-offs end with the stay: completed when the patient has left,
+    # cancelled when the admission itself was cancelled.
+    handoff.handoffs_close(
+        stay_ids=[s.pk for s in changed if s.discharged_at is not None],
+        status=TaskStatus.COMPLETED,
+        outcome="Closed automatically: the patient left hospital.",
+    )
+    handoff.handoffs_close(
+        stay_ids=gone,
+        status=TaskStatus.CANCELLED,
+        outcome="Closed automatically: the hospital cancelled the admission.",
+    )
+    HospitalStay.objects.bulk_create(new, batch_size=500)
+    HospitalStay.objects.bulk_update(changed, list(_STAY_FIELDS), batch_size=500)
+    if gone:
+        HospitalStay.objects.filter(pk__in=gone).delete()
+    tally.created, tally.updated, tally.removed = len(new), len(changed), len(gone)
     return tally
+
+
+def stays_follow(touched: Touched) -> None:
+    """The ingest follow-up step of the discharge app (registered in apps.py):
+    the stays of the visits an ingest touched are rebuilt, so an A01 puts the
+    patient on the ward board at once, an A03 discharges the stay and closes its
+    hand-offs, and after an A40/A34 merge the stays belong to the survivor."""
+    stays_sync_visits(visits=touched.visits)
 
 
 def _people_with_admissions() -> Iterator[int]:

@@ -26,6 +26,7 @@ from joinedup.interop.models import (
     QuarantineItem,
     QuarantineStatus,
 )
+from joinedup.record.followup import Touched, followup_run
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ class ReplayResult:
     reason: str
 
 
-def _replayer(kind: str) -> Callable[[QuarantineItem, str], str | None]:
+def _replayer(kind: str) -> Callable[[QuarantineItem, str, Touched], str | None]:
     if kind == IngestKind.HL7V2:
         from joinedup.interop.hl7v2.ingest import hl7_replay
 
@@ -223,9 +224,13 @@ def quarantine_replay(*, actor: Actor, item_id: int, raw: str) -> ReplayResult:
         reason: str | None
         try:
             with transaction.atomic():
-                reason = _replayer(item.kind)(item, raw)
+                touched = Touched()
+                reason = _replayer(item.kind)(item, raw, touched)
                 if reason is not None:
                     raise _ReplayFailed(reason)
+                # What follows from the records (hospital stays, matching), as
+                # after any other ingest.
+                followup_run(touched)
         except _ReplayFailed as failed:
             reason = failed.reason
         tally = Tally()

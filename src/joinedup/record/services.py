@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from joinedup.db.bulk import objects_insert
+from joinedup.record.followup import Touched
 from joinedup.record.models import Event, EventKind, SourceSystem
 
 if TYPE_CHECKING:
@@ -51,57 +52,37 @@ def event_record(
     detail: dict[str, Any] | None = None,
     provenance: str = "",
     update: bool = False,
+    end_kept: bool = False,
 ) -> tuple[Event, bool]:
-    """Record an event a source system sent. Returns (event, created). An event
-    already recorded is left alone, or, with `update` (a FHIR PUT, an HL7 update),
-    brought up to date."""
-    values: dict[str, Any] = {
-        "kind": kind,
-        "category": category,
-        "occurred_at": occurred_at,
-        "ended_at": ended_at,
-        "organisation_id": organisation_id or source_system.organisation_id,
-        "code_system": code_system,
-        "code": code[:30],
-        "code_display": code_display[:200],
-        "summary": summary[:300],
-        "detail": detail or {},
-    }
-    existing = Event.objects.filter(
-        source_system=source_system, source_id=source_id
-    ).first()
-    if existing is not None:
-        if update:
-            changed = [k for k in _UPDATABLE if getattr(existing, k) != values[k]]
-            if existing.person_id != person_id:
-                existing.person_id = person_id
-                changed.append("person_id")
-            for name in changed:
-                if name != "person_id":
-                    setattr(existing, name, values[name])
-            if changed:
-                existing.save(update_fields=changed)
-        return existing, False
-    event = Event.objects.create(
-        person_id=person_id,
-        source_system=source_system,
-        source_id=source_id[:100],
-        provenance=provenance[:200],
-        ingested_at=timezone.now(),
-        **values,
-    )
-    return event, True
+    """Record an event a source system sent: `EventBatch.record` for a batch of
+    one. Returns (event, created). An event already recorded is left alone, or,
+    with `update` (a FHIR PUT, an HL7 update), brought up to date."""
+    batch = EventBatch()
+    created = batch.record(
+        person_id=person_id, source_system=source_system, source_id=source_id,
+        kind=kind, category=category, occurred_at=occurred_at, summary=summary,
+        organisation_id=organisation_id, ended_at=ended_at, code_system=code_system,
+        code=code, code_display=code_display, detail=detail, provenance=provenance,
+        update=update, end_kept=end_kept,
+    )  # fmt: skip
+    event = batch.event(source_system, source_id)
+    batch.flush()
+    if event is None:  # staged just above: cannot happen
+        raise RuntimeError("event_record: the event was not staged")
+    return event, created
 
 
 def event_end(
     *, source_system: SourceSystem, source_id: str, ended_at: dt.datetime | None
 ) -> bool:
-    """Set (or, with None, clear) when an event such as an admission ended."""
-    return bool(
-        Event.objects.filter(source_system=source_system, source_id=source_id).update(
-            ended_at=ended_at
-        )
+    """Set (or, with None, clear) when an event such as an admission ended:
+    `EventBatch.end` for a batch of one."""
+    batch = EventBatch()
+    found = batch.end(
+        source_system=source_system, source_id=source_id, ended_at=ended_at
     )
+    batch.flush()
+    return found
 
 
 def event_cancel(
@@ -167,73 +148,45 @@ def events_record_many(
     *, events: list[dict[str, Any]], update: bool = True
 ) -> list[bool]:
     """Record many events at once (each a dict of `event_record`'s keyword
-    arguments): one query finds those already recorded, new ones are inserted in
-    bulk, changed ones updated. Returns, per event, whether it was new."""
-    if not events:
-        return []
-    by_system: dict[int, list[str]] = {}
-    for e in events:
-        by_system.setdefault(e["source_system"].pk, []).append(e["source_id"])
-    existing: dict[tuple[int, str], Event] = {}
-    for system_id, ids in by_system.items():
-        for event in Event.objects.filter(
-            source_system_id=system_id, source_id__in=ids
-        ):
-            existing[(system_id, event.source_id)] = event
-    now = timezone.now()
-    new: list[Event] = []
-    created: list[bool] = []
-    seen: set[tuple[int, str]] = set()
-    for e in events:
-        key = (e["source_system"].pk, e["source_id"])
-        found = existing.get(key)
-        if found is None and key not in seen:
-            seen.add(key)
-            new.append(
-                Event(
-                    person_id=e["person_id"],
-                    source_system=e["source_system"],
-                    source_id=e["source_id"][:100],
-                    kind=e["kind"],
-                    category=e["category"],
-                    occurred_at=e["occurred_at"],
-                    ended_at=e.get("ended_at"),
-                    organisation_id=e.get("organisation_id")
-                    or e["source_system"].organisation_id,
-                    code_system=e.get("code_system", ""),
-                    code=e.get("code", "")[:30],
-                    code_display=e.get("code_display", "")[:200],
-                    summary=e["summary"][:300],
-                    detail=e.get("detail") or {},
-                    provenance=e.get("provenance", "")[:200],
-                    ingested_at=now,
-                )
-            )
-            created.append(True)
-            continue
-        created.append(False)
-        if found is not None and update:
-            event_record(**{**e, "update": True})
-    Event.objects.bulk_create(new, batch_size=500)
+    arguments) through one `EventBatch`: one query finds those already recorded,
+    new ones are inserted in bulk, changed ones updated. Returns, per event,
+    whether it was new."""
+    batch = EventBatch()
+    batch.prefetch(keys=[(e["source_system"], e["source_id"]) for e in events])
+    created = [batch.record(**{"update": update, **e}) for e in events]
+    batch.flush()
     return created
 
 
 class EventBatch:
-    """`event_record` and `event_end` for many events in one transaction, staged in
-    memory in order (each call sees what the earlier ones did) and written by
-    `flush` with one bulk insert and one bulk update. Events may belong to people
-    not yet saved (a `SourceRecordBatch` flushed first)."""
+    """The one write path of the event store: `record` and `end` for one event or
+    many in one transaction, staged in memory in order (each call sees what the
+    earlier ones did) and written by `flush` with one insert and one update per
+    set of changed fields. A single event is a batch of one (`event_record`,
+    `event_end`). Events may belong to people not yet saved (a
+    `SourceRecordBatch` flushed first)."""
 
     def __init__(self) -> None:
+        # What every flush wrote, for the ingest follow-up (kept across flushes).
+        self.touched = Touched()
         self._reset()
 
     def _reset(self) -> None:
         self._events: dict[tuple[int, str], Event | None] = {}
         self._new: list[Event] = []
-        self._dirty: dict[int, Event] = {}
+        self._dirty: dict[int, tuple[Event, set[str]]] = {}
 
     def prefetch(self, *, keys: list[tuple[SourceSystem, str]]) -> None:
         """Load, in one query, the events recorded under these (system, source id)."""
+        query = self.prefetch_query(keys=keys)
+        if query is not None:
+            self.prefetched(list(query))
+
+    def prefetch_query(
+        self, *, keys: list[tuple[SourceSystem, str]]
+    ) -> models.QuerySet[Event] | None:
+        """The query `prefetch` runs (None: nothing to read), for a caller that
+        sends several reads at once; hand its rows to `prefetched`."""
         wanted: dict[int, set[str]] = {}
         for system, source_id in keys:
             key = (system.pk, source_id[:100])
@@ -241,11 +194,14 @@ class EventBatch:
                 self._events[key] = None
                 wanted.setdefault(system.pk, set()).add(key[1])
         if not wanted:
-            return
+            return None
         query = Q()
         for system_id, ids in wanted.items():
             query |= Q(source_system_id=system_id, source_id__in=sorted(ids))
-        for event in Event.objects.filter(query):
+        return Event.objects.filter(query)
+
+    def prefetched(self, events: list[Event]) -> None:
+        for event in events:
             self._events[(event.source_system_id, event.source_id)] = event
 
     def _get(self, system: SourceSystem, source_id: str) -> Event | None:
@@ -254,16 +210,25 @@ class EventBatch:
             self.prefetch(keys=[(system, source_id)])
         return self._events[key]
 
+    def event(self, system: SourceSystem, source_id: str) -> Event | None:
+        """The event recorded (or staged) under this source id."""
+        return self._get(system, source_id)
+
+    def _changed(self, event: Event, names: list[str]) -> None:
+        if event.pk is not None and names:
+            self._dirty.setdefault(event.pk, (event, set()))[1].update(names)
+
     def record(
         self,
         *,
-        person: Person,
         source_system: SourceSystem,
         source_id: str,
         kind: str,
         category: str,
         occurred_at: dt.datetime,
         summary: str,
+        person: Person | None = None,
+        person_id: int | None = None,
         organisation_id: int | None = None,
         ended_at: dt.datetime | None = None,
         code_system: str = "",
@@ -272,8 +237,13 @@ class EventBatch:
         detail: dict[str, Any] | None = None,
         provenance: str = "",
         update: bool = False,
+        end_kept: bool = False,
     ) -> bool:
-        """`event_record`, staged. Returns whether the event is new."""
+        """Stage an event a source system sent, for `person` (perhaps not yet
+        saved) or `person_id`. Returns whether the event is new. An event already
+        recorded is left alone, or, with `update`, brought up to date; with
+        `end_kept`, an update that gives no end time keeps the one on record (an
+        admission's A01 arriving after its A03)."""
         values: dict[str, Any] = {
             "kind": kind,
             "category": category,
@@ -286,28 +256,37 @@ class EventBatch:
             "summary": summary[:300],
             "detail": detail or {},
         }
+        if person is None and person_id is None:
+            raise ValueError("EventBatch.record: give the person or person_id")
         existing = self._get(source_system, source_id)
         if existing is not None:
             if update:
-                changed = False
-                for name in _UPDATABLE:
-                    if getattr(existing, name) != values[name]:
-                        setattr(existing, name, values[name])
-                        changed = True
-                if existing.person_id is None or existing.person_id != person.pk:
+                if end_kept and ended_at is None:
+                    values["ended_at"] = existing.ended_at
+                changed = [k for k in _UPDATABLE if getattr(existing, k) != values[k]]
+                for name in changed:
+                    setattr(existing, name, values[name])
+                if person is not None and (
+                    existing.person_id is None or existing.person_id != person.pk
+                ):
                     existing.person = person
-                    changed = True
-                if changed and existing.pk is not None:
-                    self._dirty[existing.pk] = existing
+                    changed.append("person_id")
+                elif person_id is not None and existing.person_id != person_id:
+                    existing.person_id = person_id
+                    changed.append("person_id")
+                self._changed(existing, changed)
             return False
         event = Event(
-            person=person,
             source_system=source_system,
             source_id=source_id[:100],
             provenance=provenance[:200],
             ingested_at=timezone.now(),
             **values,
         )
+        if person is not None:
+            event.person = person
+        elif person_id is not None:
+            event.person_id = person_id
         self._events[(source_system.pk, event.source_id)] = event
         self._new.append(event)
         return True
@@ -319,26 +298,52 @@ class EventBatch:
         source_id: str,
         ended_at: dt.datetime | None,
     ) -> bool:
-        """`event_end`, staged."""
+        """Set (or, with None, clear) when an event such as an admission ended;
+        False when no such event is on record or staged."""
         existing = self._get(source_system, source_id)
         if existing is None:
             return False
         if existing.ended_at != ended_at:
             existing.ended_at = ended_at
-            if existing.pk is not None:
-                self._dirty[existing.pk] = existing
+            self._changed(existing, ["ended_at"])
         return True
+
+    def staged(self) -> list[Event]:
+        """The events this batch inserts or changes (before `flush`)."""
+        return [*self._new, *(event for event, _ in self._dirty.values())]
 
     def flush(self) -> None:
         for event in self._new:
             if event.person_id is None:  # its person was saved after it was staged
                 event.person_id = event.person.pk
-        objects_insert(self._new)
-        if self._dirty:
-            for event in self._dirty.values():
-                if event.person_id is None:
-                    event.person_id = event.person.pk
-            Event.objects.bulk_update(
-                list(self._dirty.values()), [*_UPDATABLE, "person_id"], batch_size=500
+        rows_insert(self._new)
+        groups: dict[tuple[str, ...], list[Event]] = {}
+        for event, names in self._dirty.values():
+            if event.person_id is None:
+                event.person_id = event.person.pk
+            groups.setdefault(tuple(sorted(names)), []).append(event)
+        for fields, events in groups.items():
+            Event.objects.bulk_update(events, list(fields), batch_size=500)
+        for event in self.staged():
+            self.touched.add_event(
+                person_id=event.person_id,
+                source_system_id=event.source_system_id,
+                kind=event.kind,
+                source_id=event.source_id,
+                detail=event.detail,
             )
         self._reset()
+
+
+COPY_FROM = 50  # rows; fewer go in one INSERT (COPY costs an extra round trip)
+
+
+def rows_insert(objs: list[Any]) -> None:
+    """Insert new model instances of one model: one INSERT for a few (their ids
+    are set), PostgreSQL COPY for many (`objects_insert`)."""
+    if not objs:
+        return
+    if len(objs) < COPY_FROM:
+        type(objs[0])._default_manager.bulk_create(objs)
+    else:
+        objects_insert(objs)

@@ -10,7 +10,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.safeguarding.selectors.cases import dashboard_get, person_safeguarding_get
 from joinedup.safeguarding.services.adults import concern_raise
 
@@ -35,7 +37,7 @@ class NoticeOut(Schema):
     content: dict[str, Any] | None
 
 
-class PersonOut(Schema):
+class SafeguardingPersonOut(Schema):
     person_id: int
     flags: list[FlagOut]
     notices: list[NoticeOut]
@@ -47,7 +49,9 @@ def _content(obj: object) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in keys if hasattr(obj, k)}
 
 
-@router.get("/people/{person_id}", response=PersonOut)
+@router.get(
+    "/people/{person_id}", response={200: SafeguardingPersonOut, codes_4xx: ErrorOut}
+)
 def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
     view = person_safeguarding_get(actor=request.actor, person_id=person_id)  # type: ignore[attr-defined]
     return {
@@ -84,12 +88,12 @@ class ConcernIn(Schema):
     lawful_basis: str = ""
 
 
-class CreatedOut(Schema):
+class ConcernCreatedOut(Schema):
     id: int
     status: str
 
 
-@router.post("/concerns", response={201: CreatedOut})
+@router.post("/concerns", response={201: ConcernCreatedOut, codes_4xx: ErrorOut})
 def concern_post(
     request: HttpRequest, payload: ConcernIn
 ) -> tuple[int, dict[str, Any]]:
@@ -97,14 +101,14 @@ def concern_post(
     return 201, {"id": concern.pk, "status": concern.status}
 
 
-class DashboardOut(Schema):
+class SafeguardingDashboardOut(Schema):
     open_adult: int
     open_child: int
     plans: int
     counts: dict[str, int]
 
 
-@router.get("/dashboard", response=DashboardOut)
+@router.get("/dashboard", response={200: SafeguardingDashboardOut, codes_4xx: ErrorOut})
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     d = dashboard_get(actor=request.actor, today=timezone.localdate())  # type: ignore[attr-defined]
     return {"open_adult": d.open_adult, "open_child": d.open_child, "plans": d.plans,

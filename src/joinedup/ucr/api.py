@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.people.api import ErrorOut
+from joinedup.config.api import ErrorOut
 from joinedup.ucr.dashboard import ucr_dashboard
 from joinedup.ucr.models import UcrReferral
 from joinedup.ucr.selectors import ucr_queue, ucr_referral_detail
@@ -24,7 +24,7 @@ from joinedup.ucr.services import (
 router = Router(tags=["urgent community response"])
 
 
-class ReferralIn(Schema):
+class UcrReferralIn(Schema):
     person_id: int
     source: str = ""
     reason: str = ""
@@ -37,7 +37,7 @@ class OutcomeIn(Schema):
     outcome: str = ""
 
 
-class ReferralOut(Schema):
+class UcrReferralOut(Schema):
     id: int
     person_id: int
     source: str
@@ -51,7 +51,7 @@ class ReferralOut(Schema):
     admitted_within_48h: bool | None = None
 
 
-class QueueRowOut(ReferralOut):
+class QueueRowOut(UcrReferralOut):
     minutes_left: int
 
 
@@ -63,7 +63,7 @@ class DayOut(Schema):
     avoided: int
 
 
-class DashboardOut(Schema):
+class UcrDashboardOut(Schema):
     referrals: int
     due: int
     within_2h: int
@@ -91,7 +91,9 @@ def _actor(request: HttpRequest) -> Any:
 
 
 @router.get(
-    "/queue", response={200: list[QueueRowOut]}, summary="The team's open referrals"
+    "/queue",
+    response={200: list[QueueRowOut], codes_4xx: ErrorOut},
+    summary="The team's open referrals",
 )
 def queue(request: HttpRequest) -> list[dict[str, Any]]:
     return [
@@ -102,17 +104,17 @@ def queue(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/referrals",
-    response={201: ReferralOut, codes_4xx: ErrorOut},
+    response={201: UcrReferralOut, codes_4xx: ErrorOut},
     summary="Record or send a UCR referral; starts the 2-hour clock",
 )
-def referral_create(request: HttpRequest, body: ReferralIn) -> Any:
+def referral_create(request: HttpRequest, body: UcrReferralIn) -> Any:
     r = ucr_referral_receive(actor=_actor(request), **body.dict())
     return Status(201, _out(r))
 
 
 @router.get(
     "/referrals/{referral_id}",
-    response={200: ReferralOut, codes_4xx: ErrorOut},
+    response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="One UCR referral, with admission within 48 hours",
 )
 def referral_get(request: HttpRequest, referral_id: int) -> dict[str, Any]:
@@ -122,7 +124,7 @@ def referral_get(request: HttpRequest, referral_id: int) -> dict[str, Any]:
 
 @router.post(
     "/referrals/{referral_id}/contact",
-    response={200: ReferralOut, codes_4xx: ErrorOut},
+    response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="Record first contact now",
 )
 def contact(request: HttpRequest, referral_id: int) -> dict[str, Any]:
@@ -131,7 +133,7 @@ def contact(request: HttpRequest, referral_id: int) -> dict[str, Any]:
 
 @router.post(
     "/referrals/{referral_id}/outcome",
-    response={200: ReferralOut, codes_4xx: ErrorOut},
+    response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="Record the clinical reason and outcome",
 )
 def outcome(request: HttpRequest, referral_id: int, body: OutcomeIn) -> dict[str, Any]:
@@ -147,7 +149,7 @@ def outcome(request: HttpRequest, referral_id: int, body: OutcomeIn) -> dict[str
 
 @router.get(
     "/dashboard",
-    response={200: DashboardOut, codes_4xx: ErrorOut},
+    response={200: UcrDashboardOut, codes_4xx: ErrorOut},
     summary="Reached within 2 hours and admissions avoided, per day",
 )
 def dashboard(request: HttpRequest, days: int = 28) -> dict[str, Any]:

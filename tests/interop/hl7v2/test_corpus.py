@@ -4,7 +4,7 @@ each with what it must give in `<case>.expect.json`.
 
 Every message of a case goes through what the MLLP listener does with a frame
 (`frame_apply`: size limit, MSH-18 character set, then group commit with the
-stays following, `hl7_ingest_with_stays`), one after another as a sender
+stays following in the ingest follow-up), one after another as a sender
 waiting for each ACK would send them.
 
 A case file holds one message or several (each starts at its MSH segment), a
@@ -29,7 +29,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from joinedup.discharge.adt import hl7_ingest_with_stays
 from joinedup.discharge.models import HospitalStay
 from joinedup.discharge.selectors import BoardFilters, ward_board
 from joinedup.interop.hl7v2.ack import ack_code_of, ack_error_location
@@ -160,10 +159,7 @@ def test_corpus_case(world, settings, case):
         settings.JOINEDUP_HL7_MAX_BYTES = expect["max_bytes"]
     end = ENDS[expect.get("segment_end", "CR")]
     payloads = corpus_messages(case.read_bytes(), end)
-    results = [
-        frame_apply(p, origin=f"corpus:{case.name}", process=hl7_ingest_with_stays)
-        for p in payloads
-    ]
+    results = [frame_apply(p, origin=f"corpus:{case.name}") for p in payloads]
     got = [r.ack_code for r in results]
     assert got == expect["acks"], [r.reason for r in results]
     for result in results:

@@ -41,6 +41,7 @@ from joinedup.people.services import (
     person_for_source_id,
     person_from_source_upsert,
 )
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.models import EventKind, SourceSystem
 from joinedup.record.services import event_record
 
@@ -73,10 +74,16 @@ def _person_id(system: SourceSystem, local_id: str, column: str) -> int:
 
 
 def row_apply(
-    mapping: FileMapping, values: dict[str, Any], *, system: SourceSystem, where: str
+    mapping: FileMapping,
+    values: dict[str, Any],
+    *,
+    system: SourceSystem,
+    where: str,
+    touched: Touched | None = None,
 ) -> bool:
     """Apply one validated row; True when it changed the record (False: the same
-    event was already there)."""
+    event was already there). What it wrote is added to `touched`."""
+    touched = touched if touched is not None else Touched()
     record = mapping.record
     if record == "client":
         born: dt.date = values["birth_date"]
@@ -95,9 +102,11 @@ def row_apply(
                 phone=values.get("phone", ""),
             ),
             seen_at=timezone.now(),
+            touched=touched,
         )
         return True
     person_id = _person_id(system, values["local_id"], mapping.columns["local_id"])
+    touched.add(people=[person_id])
     common: dict[str, Any] = {
         "person_id": person_id,
         "source_system": system,
@@ -225,10 +234,12 @@ def csv_text_ingest(
     for start in range(0, len(rows), BATCH):
         run = Tally()
         with transaction.atomic():
+            touched = Touched()
             for offset, row in enumerate(rows[start : start + BATCH]):
                 number = start + offset + 2  # row 1 is the header
-                _row(file_mapping, mapping, system, header, row, number, run)
+                _row(file_mapping, mapping, system, header, row, number, run, touched)
             totals_add(tally=run)
+            followup_run(touched)
         tally.merge(run)
         if progress is not None:
             progress(len(rows[start : start + BATCH]))
@@ -259,6 +270,7 @@ def _row(
     row: list[str],
     number: int,
     run: Tally,
+    touched: Touched,
 ) -> None:
     where = f"{file_mapping.file_name}:{number}"
     try:
@@ -268,7 +280,11 @@ def _row(
             )
         values = row_validate(file_mapping, dict(zip(header, row, strict=True)))
         with transaction.atomic():
-            changed = row_apply(file_mapping, values, system=system, where=where)
+            row_touched = Touched()
+            changed = row_apply(
+                file_mapping, values, system=system, where=where, touched=row_touched
+            )
+        touched.merge(row_touched)
     except RowProblem as problem:
         quarantine_record(
             source=system.code, kind=IngestKind.CSV,
@@ -335,9 +351,10 @@ def csv_files_order(paths: list[pathlib.Path], source: str) -> list[pathlib.Path
     return sorted(paths, key=key)
 
 
-def csv_replay(item: QuarantineItem, raw: str) -> str | None:
+def csv_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined row or file (header line first), all or nothing,
-    inside the caller's transaction: None when applied, else the reason."""
+    inside the caller's transaction: None when applied (what it wrote added to
+    `touched`), else the reason."""
     try:
         mapping = mapping_load(item.source)
     except InvalidInput as exc:
@@ -369,6 +386,7 @@ def csv_replay(item: QuarantineItem, raw: str) -> str | None:
                 row_apply(
                     file_mapping, values, system=system,
                     where=f"{item.origin or item.record_type}:replay",
+                    touched=touched,
                 )  # fmt: skip
             except RowProblem as problem:
                 raise RowProblem(f"row {number}: {problem.reason}") from None

@@ -29,6 +29,7 @@ from django.db import transaction
 from joinedup.interop.fhir.ingest_resolve import (
     BundleContext,
     Systems,
+    event_touched,
     event_values,
     patient_apply,
 )
@@ -38,6 +39,7 @@ from joinedup.interop.fhir.mappers_in import (
 )
 from joinedup.interop.models import IngestKind, QuarantineItem
 from joinedup.interop.services import Tally, quarantine_record, totals_add
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.services import event_record, events_record_many
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,8 @@ class BundleResult:
     entries: list[EntryOutcome] = field(default_factory=list)
     quarantine_ids: list[int] = field(default_factory=list)
     too_large: bool = False
+    # The people and visits the applied entries wrote.
+    touched: Touched = field(default_factory=Touched)
 
     @property
     def created(self) -> int:
@@ -95,24 +99,13 @@ def _ignored(rtype: str) -> EntryOutcome:
 def _emergency_key(
     res: dict[str, Any], values: dict[str, Any]
 ) -> list[tuple[int, str]]:
-    """An Encounter of class EMER (an unscheduled care attendance): its key."""
+    """An Encounter of class EMER (an attendance at unscheduled care): its key,
+    for the follow-up steps (the safeguarding flag check)."""
     klass = res.get("class")
     code = klass.get("code") if isinstance(klass, dict) else None
     if res.get("resourceType") == "Encounter" and code == "EMER":
         return [(values["source_system"].pk, values["source_id"])]
     return []
-
-
-def _unscheduled_care_followup(attendances: list[tuple[int, str]]) -> None:
-    """INGEST FOLLOW-UP (one place; moves into the ingest follow-up registry when
-    it lands): emergency Encounters just written go to the safeguarding flag
-    check (a child on a plan: a task and a notification for social care)."""
-    if attendances:
-        from joinedup.safeguarding.services.flags import (
-            unscheduled_care_attendances_check,
-        )
-
-        unscheduled_care_attendances_check(events=attendances)
 
 
 def _entry_apply(
@@ -131,7 +124,8 @@ def _entry_apply(
     else:
         values = event_values(res, ctx, where, provenance, full_url)
         _, created = event_record(**values, update=True)
-        _unscheduled_care_followup(_emergency_key(res, values))
+        event_touched(ctx.touched, values)
+        ctx.touched.add(attendances=_emergency_key(res, values))
     return EntryOutcome("201 Created" if created else "200 OK")
 
 
@@ -156,15 +150,10 @@ def _transaction_apply(
                 (i, event_values(res, ctx, f"entry {i}", provenance, full_url))
             )
     created = events_record_many(events=[values for _, values in events])
-    _unscheduled_care_followup(
-        [
-            key
-            for i, values in events
-            for key in _emergency_key(entries[i - 1]["resource"], values)
-        ]
-    )
-    for (i, _), new in zip(events, created, strict=True):
+    for (i, values), new in zip(events, created, strict=True):
         outcomes[i] = EntryOutcome("201 Created" if new else "200 OK")
+        event_touched(ctx.touched, values)
+        ctx.touched.add(attendances=_emergency_key(entries[i - 1]["resource"], values))
     return [outcomes[i] for i in range(1, len(entries) + 1)]
 
 
@@ -246,7 +235,7 @@ def fhir_bundle_apply(
     provenance = f"fhir:{origin}" + (f":{row}" if row else "")
     if bundle_type == "transaction":
         return _transaction(data, entries, ctx, provenance, source, origin, row, tally)
-    result = BundleResult(True, bundle_type)
+    result = BundleResult(True, bundle_type, touched=ctx.touched)
     for i, entry in enumerate(entries, start=1):
         try:
             with transaction.atomic():
@@ -289,7 +278,7 @@ def _transaction(
         qid = _quarantine(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=len(entries) or 1)
         return BundleResult(False, "transaction", reason, quarantine_ids=[qid])
-    result = BundleResult(True, "transaction", entries=outcomes)
+    result = BundleResult(True, "transaction", entries=outcomes, touched=ctx.touched)
     tally.add(source, applied=result.created, duplicate=result.updated)
     if result.ignored:
         log.info(
@@ -319,6 +308,7 @@ def fhir_json_ingest(
         else:
             result = fhir_bundle_apply(data, origin=origin, tally=run)
         totals_add(tally=run)
+        followup_run(result.touched)
     tally.merge(run)
     return result
 
@@ -340,7 +330,7 @@ def fhir_ndjson_ingest(
     )
 
 
-def fhir_replay(item: QuarantineItem, raw: str) -> str | None:
+def fhir_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined bundle or entry, all or nothing, inside the
     caller's transaction: None when applied, else the reason."""
     try:
@@ -354,4 +344,7 @@ def fhir_replay(item: QuarantineItem, raw: str) -> str | None:
     # A throwaway tally: the replay is counted once, by quarantine_replay, which
     # also rolls back whatever this wrote (a new quarantine item too) on failure.
     result = fhir_bundle_apply(data, origin=f"replay of {item.pk}", tally=Tally())
-    return None if result.ok else result.reason
+    if not result.ok:
+        return result.reason
+    touched.merge(result.touched)
+    return None

@@ -52,6 +52,7 @@ from joinedup.interop.services import Tally, totals_add
 from joinedup.people.models import NhsNumberStatus
 from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.people.services import SourceDemographics, SourceRecordBatch
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.models import SourceSystem
 from joinedup.record.services import EventBatch
 
@@ -203,7 +204,7 @@ class _NotSetWise(Exception):
 
 def _group_set_wise(
     lines: list[tuple[int, str]], reasons: list[list[str | None] | None],
-    origin: str, run: Tally,
+    origin: str, run: Tally, touched: Touched,
 ) -> None:  # fmt: skip
     systems = Systems()
     items: list[tuple[int, str, _Plan | None]] = []
@@ -218,6 +219,12 @@ def _group_set_wise(
         items.append((number, line, plan))
     people: SourceRecordBatch | None = None
     events = EventBatch()
+
+    def flush(people: SourceRecordBatch) -> None:
+        people.flush()
+        events.flush()
+        touched.merge(people.touched)
+
     for i, (number, line, plan) in enumerate(items):
         if plan is not None:
             if people is None:
@@ -226,17 +233,19 @@ def _group_set_wise(
             _apply(plan, people, events, run)
             continue
         if people is not None:  # what is staged goes first
-            people.flush()
-            events.flush()
+            flush(people)
             people = None
-        _line_apply(number, line, origin, run)
+        _line_apply(number, line, origin, run, touched)
     if people is not None:
-        people.flush()
-        events.flush()
+        flush(people)
+    touched.merge(events.touched)
 
 
-def _line_apply(number: int, line: str, origin: str, run: Tally) -> None:
+def _line_apply(
+    number: int, line: str, origin: str, run: Tally, touched: Touched | None = None
+) -> None:
     """One line, the one-at-a-time way (as before set-wise ingest)."""
+    touched = touched if touched is not None else Touched()
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -245,7 +254,8 @@ def _line_apply(number: int, line: str, origin: str, run: Tally) -> None:
         run.add(UNKNOWN_SOURCE, quarantined=1)
         return
     with transaction.atomic():
-        fhir_bundle_apply(data, origin=origin, tally=run, row=number)
+        result = fhir_bundle_apply(data, origin=origin, tally=run, row=number)
+    touched.merge(result.touched)
 
 
 def _group_apply(
@@ -255,8 +265,10 @@ def _group_apply(
     run = Tally()
     try:
         with transaction.atomic():
-            _group_set_wise(lines, reasons, origin, run)
+            touched = Touched()
+            _group_set_wise(lines, reasons, origin, run, touched)
             totals_add(tally=run)
+            followup_run(touched)
     except Exception as exc:
         log.warning(
             "group of %s NDJSON lines rolled back (%s); applying line by line",
@@ -265,9 +277,11 @@ def _group_apply(
         )
         run = Tally()
         with transaction.atomic():
+            touched = Touched()
             for number, line in lines:
-                _line_apply(number, line, origin, run)
+                _line_apply(number, line, origin, run, touched)
             totals_add(tally=run)
+            followup_run(touched)
     tally.merge(run)
 
 

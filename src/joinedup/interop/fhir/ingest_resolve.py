@@ -16,6 +16,7 @@ from joinedup.interop.fhir import references
 from joinedup.interop.fhir.mappers_in import FhirProblem, event_map, patient_map
 from joinedup.people.models import Identifier, Person
 from joinedup.people.services import SourceDemographics, person_from_source_upsert
+from joinedup.record.followup import Touched
 from joinedup.record.models import EventKind, SourceSystem
 
 _ENCOUNTER_KIND: dict[str, str] = {
@@ -58,6 +59,8 @@ class BundleContext:
     systems: Systems
     people: dict[str, tuple[int, SourceSystem]] = field(default_factory=dict)
     index: references.Index = field(default_factory=references.Index)
+    # The people and visits the entries applied so far wrote (ingest follow-up).
+    touched: Touched = field(default_factory=Touched)
 
     @classmethod
     def of(cls, systems: Systems, entries: list[Any]) -> BundleContext:
@@ -128,7 +131,19 @@ def patient_apply(
         gp_practice_code=data.gp_practice_code,
     )
     ctx.patient_add(full_url, res, (person.pk, system))
+    ctx.touched.add(people=[person.pk])
     return not known
+
+
+def event_touched(touched: Touched, values: dict[str, Any]) -> None:
+    """Add an event about to be written (`event_values`) to `touched`."""
+    touched.add_event(
+        person_id=values["person_id"],
+        source_system_id=values["source_system"].pk,
+        kind=values["kind"],
+        source_id=values["source_id"],
+        detail=values.get("detail"),
+    )
 
 
 def subject_of(

@@ -23,19 +23,22 @@ from __future__ import annotations
 import logging
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from joinedup.db.together import querysets_fetch
 from joinedup.interop.hl7v2.ack import ack_build
 from joinedup.interop.hl7v2.mapping import (
     ADT_SET_WISE,
     AdtBatch,
+    AdtPlan,
     adt_resolve,
     adt_write,
+    plan_touched,
 )
 from joinedup.interop.hl7v2.parse import (
     AdtMessage,
@@ -44,6 +47,7 @@ from joinedup.interop.hl7v2.parse import (
     adt_parse,
     header_parse,
 )
+from joinedup.interop.hl7v2.text import payload_decode
 from joinedup.interop.models import IngestKind, MessageReceipt, QuarantineItem
 from joinedup.interop.services import (
     Tally,
@@ -52,6 +56,7 @@ from joinedup.interop.services import (
     receipt_record,
     totals_add,
 )
+from joinedup.record.followup import Touched, followup_run
 from joinedup.record.models import SourceKind, SourceSystem
 
 log = logging.getLogger(__name__)
@@ -95,6 +100,15 @@ class Hl7Result:
     duplicate: bool = False
     quarantine_id: int | None = None
     source: str = ""
+    # The people and visits the message wrote (empty unless applied).
+    touched: Touched = field(default_factory=Touched)
+
+
+def results_touched(results: Sequence[Hl7Result]) -> Touched:
+    touched = Touched()
+    for result in results:
+        touched.merge(result.touched)
+    return touched
 
 
 class SourceSystems:
@@ -158,26 +172,6 @@ def _loose_header(text: str) -> Header | None:
     )  # fmt: skip
 
 
-def _unscheduled_care_followup(attendances: list[tuple[int, str]]) -> None:
-    """INGEST FOLLOW-UP (one place; moves into the ingest follow-up registry when
-    it lands): ED attendances (A04) just written go to the safeguarding flag check
-    (a child on a plan: a task and a notification for children's social care)."""
-    if attendances:
-        from joinedup.safeguarding.services.flags import (
-            unscheduled_care_attendances_check,
-        )
-
-        unscheduled_care_attendances_check(events=attendances)
-
-
-def _attendance_key(
-    message: AdtMessage, system: SourceSystem
-) -> tuple[int, str] | None:
-    if message.event == "A04" and message.visit is not None:
-        return (system.pk, message.visit.visit_number)
-    return None
-
-
 def _process(
     text: str, *, origin: str, tally: Tally, systems: SourceSystems
 ) -> Hl7Result:
@@ -225,12 +219,11 @@ def _process(
                 kind=IngestKind.HL7V2,
                 message_type=header.message_type,
             )
-            key = _attendance_key(message, system)
-            _unscheduled_care_followup([key] if key else [])
         tally.add(source, applied=1)
         return Hl7Result(
-            "AA", "", header.control_id, ack_build(header, "AA"), source=source
-        )
+            "AA", "", header.control_id, ack_build(header, "AA"), source=source,
+            touched=plan_touched(plan),
+        )  # fmt: skip
     except Hl7Problem as problem:
         header = header or _safe_header(text)
         if source == UNKNOWN_SOURCE and header is not None:
@@ -268,6 +261,7 @@ def hl7_message_ingest(text: str, *, origin: str = "") -> Hl7Result:
             tally = Tally()
             result = _process(text, origin=origin, tally=tally, systems=_systems)
             totals_add(tally=tally)
+            followup_run(result.touched)
         return result
     except Exception as exc:
         log.exception("HL7 message could not be applied (%s)", type(exc).__name__)
@@ -337,23 +331,34 @@ def _batch_process(
         if item is not None:
             wanted.setdefault(item[1].code, set()).add(item[0].header.control_id)
     applied: set[tuple[str, str]] = set()
+    stores: AdtBatch | None = None
     if wanted:
         query = Q()
         for source, ids in wanted.items():
             query |= Q(source=source, control_id__in=sorted(ids))
-        applied.update(
-            MessageReceipt.objects.filter(query).values_list("source", "control_id")
-        )
-    results: list[Hl7Result] = []
+        # The receipts and what the set-wise messages need, in one round trip.
+        set_wise = [p for p in parsed if p is not None and p[0].event in ADT_SET_WISE]
+        stores = AdtBatch() if set_wise else None
+        extra = stores.prefetch_queries(set_wise) if stores is not None else []
+        found = querysets_fetch([MessageReceipt.objects.filter(query), *extra])
+        applied.update((r.source, r.control_id) for r in found[0])
+        if stores is not None:
+            stores.prefetched(found[1:])
+    results: list[Hl7Result | None] = []
     receipts: list[MessageReceipt] = []
-    attendances: list[tuple[int, str]] = []
-    stores: AdtBatch | None = None
+    staged: list[tuple[int, Header, str, AdtPlan]] = []  # answered after flush
 
     def flush() -> None:
         if stores is not None:
             stores.flush()
         MessageReceipt.objects.bulk_create(receipts)
         receipts.clear()
+        for index, header, source, plan in staged:
+            results[index] = Hl7Result(
+                "AA", "", header.control_id, ack_build(header, "AA"), source=source,
+                touched=plan_touched(plan),
+            )  # fmt: skip
+        staged.clear()
 
     for i, (text, item) in enumerate(zip(texts, parsed, strict=True)):
         if item is None:  # a problem to quarantine: no staged writes needed
@@ -395,16 +400,14 @@ def _batch_process(
             message_type=header.message_type[:30], received_at=timezone.now(),
         ))  # fmt: skip
         applied.add(key)
-        attendance = _attendance_key(message, system)
-        if attendance is not None:
-            attendances.append(attendance)
         tally.add(system.code, applied=1)
-        results.append(Hl7Result(
-            "AA", "", header.control_id, ack_build(header, "AA"), source=system.code
-        ))  # fmt: skip
+        staged.append((len(results), header, system.code, plan))
+        results.append(None)
     flush()
-    _unscheduled_care_followup(attendances)
-    return results
+    answered = [r for r in results if r is not None]
+    if len(answered) != len(texts):
+        raise RuntimeError("a message of the batch was left without an answer")
+    return answered
 
 
 def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Result]:
@@ -416,6 +419,7 @@ def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Resul
                 texts, origin=origin, tally=batch_tally, systems=_systems
             )
             totals_add(tally=batch_tally)
+            followup_run(results_touched(results))
     except Exception as exc:
         log.warning(
             "batch of %s HL7 messages rolled back (%s); applying one by one",
@@ -466,23 +470,32 @@ def hl7_file_ingest(
     progress: Callable[[int], None] | None = None,
     batch: int = BATCH,
 ) -> Tally:
-    """Ingest every message of a file, in order, committed in batches."""
+    """Ingest every message of a file, in order, committed in batches. Each
+    message's bytes are read in the character set its MSH-18 declares, as over
+    MLLP; one that cannot be read so is quarantined with the reason."""
     tally = Tally()
-    with path.open("r", encoding="utf-8", errors="surrogateescape", newline="") as f:
-        text = f.read()
+    # Latin-1 maps every byte to one character and back: the file is split into
+    # messages as text, then each message's own bytes are decoded.
+    raw = path.read_bytes().decode("latin-1")
     pending: list[str] = []
-    for message in messages_from_text(text):
-        pending.append(_clean_surrogates(message))
+    for message in messages_from_text(raw):
+        text, problem = payload_decode(message.encode("latin-1"))
+        if problem:
+            if pending:
+                _file_batch(pending, path, tally, progress)
+                pending = []
+            result = hl7_unreadable_record(text, reason=problem, origin=path.name)
+            tally.add(result.source, quarantined=1)
+            if progress is not None:
+                progress(1)
+            continue
+        pending.append(text)
         if len(pending) >= batch:
             _file_batch(pending, path, tally, progress)
             pending = []
     if pending:
         _file_batch(pending, path, tally, progress)
     return tally
-
-
-def _clean_surrogates(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _file_batch(
@@ -503,9 +516,10 @@ def _file_batch(
         progress(len(pending))
 
 
-def hl7_replay(item: QuarantineItem, raw: str) -> str | None:
+def hl7_replay(item: QuarantineItem, raw: str, touched: Touched) -> str | None:
     """Apply a fixed quarantined message (inside the caller's transaction):
-    None when applied, else the reason it still cannot be."""
+    None when applied, else the reason it still cannot be. What it wrote is
+    added to `touched`, for the caller's follow-up."""
     text = raw.replace("\r\n", "\r").replace("\n", "\r")
     try:
         message = adt_parse(text)
@@ -519,6 +533,7 @@ def hl7_replay(item: QuarantineItem, raw: str) -> str | None:
                 provenance=f"hl7v2:{message.header.control_id}:replay",
             )
             adt_write(plan)
+            touched.merge(plan_touched(plan))
             receipt_record(
                 source=system.code,
                 control_id=message.header.control_id,

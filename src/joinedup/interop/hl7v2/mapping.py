@@ -15,16 +15,19 @@ Two phases: `adt_resolve` only reads and raises Hl7Problem for anything that can
 be applied; `adt_write` then writes. So a rejected message never half-writes, even
 inside a batch transaction shared with other messages.
 
-`adt_write` writes through the ORM services one message at a time, or, when the
-plan carries `AdtBatch` stores, stages its writes in them (set-wise group commit:
-the caller prefetches with `adt_batch_keys` and flushes the stores). Cancels and
-merges (`ADT_SET_WISE` excludes them) always go one at a time."""
+`adt_write` stages its writes in `AdtBatch` stores: the plan's (set-wise group
+commit: the caller prefetches and flushes the stores), or its own, flushed at
+once (a message on its own is a batch of one). Cancels and merges
+(`ADT_SET_WISE` excludes them) always go one at a time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import QuerySet
+
+from joinedup.db.together import querysets_fetch
 from joinedup.governance.models import AccessCategory
 from joinedup.interop.hl7v2.parse import (
     KEY_PV1_19,
@@ -41,17 +44,15 @@ from joinedup.people.services import (
     SourceDemographics,
     SourceRecordBatch,
     person_for_source_id,
-    person_from_source_upsert,
     person_source_records_move,
 )
+from joinedup.record.followup import Touched
 from joinedup.record.models import Event, EventKind, SourceSystem
 from joinedup.record.services import (
     EventBatch,
     event_cancel,
     event_find,
 )
-from joinedup.record.services import event_end as _event_end
-from joinedup.record.services import event_record as _event_record
 
 SNOMED = "http://snomed.info/sct"
 _CANCELS = {
@@ -73,6 +74,15 @@ class AdtBatch:
     events: EventBatch = field(default_factory=EventBatch)
 
     def prefetch(self, keys: list[tuple[AdtMessage, SourceSystem]]) -> None:
+        """Read what these messages need (identifiers, people, involvements,
+        events) in one round trip."""
+        self.prefetched(querysets_fetch(self.prefetch_queries(keys)))
+
+    def prefetch_queries(
+        self, keys: list[tuple[AdtMessage, SourceSystem]]
+    ) -> list[QuerySet[Any] | None]:
+        """The reads of `prefetch`, for a caller that sends them with others;
+        hand their rows to `prefetched`."""
         identifiers: list[tuple[str, str]] = []
         events: list[tuple[SourceSystem, str]] = []
         for message, system in keys:
@@ -83,12 +93,35 @@ class AdtBatch:
             events.append((system, message.header.control_id))
             if message.visit is not None:
                 events.append((system, message.visit.visit_number))
-        self.people.prefetch(identifiers=identifiers)
-        self.events.prefetch(keys=events)
+        people = self.people.prefetch_queries(identifiers=identifiers)
+        reads: list[QuerySet[Any] | None] = (
+            [*people] if people is not None else [None, None, None]
+        )
+        return [*reads, self.events.prefetch_query(keys=events)]
+
+    def prefetched(self, found: list[list[Any]]) -> None:
+        if found[0] or found[1] or found[2]:
+            self.people.prefetched(*found[:3])
+        self.events.prefetched(found[3])
 
     def flush(self) -> None:
         self.people.flush()
         self.events.flush()
+
+
+def plan_touched(plan: AdtPlan) -> Touched:
+    """The people and visits a written plan touched (after its batch is flushed)."""
+    touched = Touched()
+    person = plan.person
+    if person is not None and person.pk is not None:
+        touched.add(people=[person.pk])
+    touched.add(
+        people=plan.people_extra,
+        visits=[(plan.source_system.pk, v) for v in plan.visits],
+    )
+    if plan.message.event == "A04":  # an attendance at unscheduled care (ED)
+        touched.add(attendances=[(plan.source_system.pk, v) for v in plan.visits])
+    return touched
 
 
 @dataclass
@@ -99,6 +132,11 @@ class AdtPlan:
     cancel_target: Event | None = None
     merge_from: Person | None = None
     batch: AdtBatch | None = None
+    # What `adt_write` touched: the person (saved once the batch is flushed),
+    # other people (the one merged from) and the visit keys of its events.
+    person: Person | None = None
+    people_extra: list[int] = field(default_factory=list)
+    visits: list[str] = field(default_factory=list)
 
 
 def adt_resolve(
@@ -176,32 +214,47 @@ def _other_identifiers(m: AdtMessage) -> list[dict[str, str]]:
 
 
 def adt_write(plan: AdtPlan) -> str:
-    """Apply a resolved message. Returns a short description of what was done."""
+    """Apply a resolved message. Returns a short description of what was done;
+    the plan then names the person (`plan.person`) and visits (`plan.visits`) it
+    touched. Without `plan.batch`, the message is a batch of one, flushed here."""
+    m = plan.message
+    own = plan.batch is None
+    if not own and m.event not in ADT_SET_WISE:
+        raise RuntimeError(f"{m.event} cannot be applied set-wise")
+    batch = plan.batch
+    if batch is None:
+        batch = AdtBatch()
+        batch.prefetch([(m, plan.source_system)])
+    done = _adt_stage(plan, batch)
+    if own:
+        batch.flush()
+    return done
+
+
+def _adt_stage(plan: AdtPlan, batch: AdtBatch) -> str:
     m = plan.message
     system = plan.source_system
-    batch = plan.batch
-    if batch is not None and m.event not in ADT_SET_WISE:
-        raise RuntimeError(f"{m.event} cannot be applied set-wise")
-    upsert = batch.people.upsert if batch else person_from_source_upsert
-    person = upsert(
+    person = batch.people.upsert(
         source_system=system,
         local_id=m.patient.local_id,
         demographics=_demographics(m),
         seen_at=m.event_time,
     )
+    plan.person = person
+    if m.event not in ADT_SET_WISE:
+        # Cancels and merges read and move what is on record: write what the
+        # batch staged first (the caller's batch holds nothing: see ADT_SET_WISE).
+        batch.flush()
 
     def event_record(**values: Any) -> None:
-        if batch is not None:
-            batch.events.record(person=person, **values)
-        else:
-            _event_record(person_id=person.pk, **values)
+        batch.events.record(person=person, **values)
 
     def event_end(**values: Any) -> bool:
-        if batch is not None:
-            return batch.events.end(**values)
-        return _event_end(**values)
+        return batch.events.end(**values)
 
     visit = m.visit
+    if visit is not None and m.event not in MERGE_EVENTS:
+        plan.visits.append(visit.visit_number)
     provenance = plan.provenance
     if visit is not None and visit.key_source != KEY_PV1_19:
         provenance = f"{provenance}; visit key from {visit.key_source}"[:200]
@@ -248,10 +301,7 @@ def adt_write(plan: AdtPlan) -> str:
             "code_display": "",
             "code_system": "",
         }
-        if batch is not None:
-            return batch.events.record(person=person, **values)
-        _, created = _event_record(person_id=person.pk, **values)
-        return created
+        return batch.events.record(person=person, **values)
 
     if m.event in ("A01", "A04", "A02", "A03", "A05"):
         if visit is None:
@@ -274,6 +324,9 @@ def adt_write(plan: AdtPlan) -> str:
                     visit, ward=visit.ward, site=site, admission_method=method
                 ),
                 update=True,
+                # An A01 after its A03 (feeds arrive out of order) does not
+                # reopen the stay: the end time on record is kept.
+                end_kept=True,
                 **common,
             )
             return "admission recorded"
@@ -394,6 +447,13 @@ def adt_write(plan: AdtPlan) -> str:
             raise error(f"{m.event}: resolve the message first", "207")
         if old.pk == person.pk:
             return "merge: already the same person"
+        plan.people_extra.append(old.pk)
+        # The stays of the admissions that move follow them to the survivor.
+        plan.visits.extend(
+            Event.objects.filter(
+                person=old, source_system=system, kind=EventKind.ADMISSION
+            ).values_list("source_id", flat=True)
+        )
         identifiers, events = person_source_records_move(
             source_system=system, from_person=old, to_person=person
         )
@@ -439,4 +499,5 @@ __all__ = [
     "adt_apply",
     "adt_resolve",
     "adt_write",
+    "plan_touched",
 ]

@@ -11,32 +11,29 @@ deterministic steps run (logged once at INFO). Name and address changes keep
 their history; the source system's organisation is kept as an Involvement.
 Ingest is system activity: no access-audit entries are written.
 
-Two ways in, which must decide the same way:
-
-- `person_from_source_upsert` / `person_match_or_create`: one source record, with
-  its own queries (FHIR API, CSV rows, replays, HL7 cancels and merges).
-- `SourceRecordBatch`: many source records applied in order inside one transaction
-  (the MLLP listener's group commit, file ingest). `prefetch` reads the
-  identifiers and involvements of the whole batch in two queries; `upsert` (with
-  `SourceRecordBatch.person_match_or_create`, the batch form of the identity step)
-  then works in memory, seeing what earlier records of the batch created; `flush`
-  writes everything with bulk inserts and updates. The deterministic steps stay
-  set-wise; identity matching then resolves each still unknown record against
-  the index (a few indexed queries) and against the people created earlier in
-  the batch (in memory); review pairs are queued after `flush`."""
+One write path: `SourceRecordBatch` applies source records in order inside one
+transaction (the MLLP listener's group commit, file ingest); a single record (FHIR
+API, CSV rows, replays, HL7 cancels and merges) is a batch of one
+(`person_from_source_upsert`, `person_match_or_create`). `prefetch` reads the
+identifiers and involvements of the whole batch in two queries; `upsert` (with
+`SourceRecordBatch.person_match_or_create`, the identity step) then works in
+memory, seeing what earlier records of the batch created; `flush` writes
+everything with bulk inserts and updates. The deterministic steps stay set-wise;
+identity matching then resolves each still unknown record against the index (a
+few indexed queries) and against the people created earlier in the batch (in
+memory); review pairs are queued after `flush`."""
 
 from joinedup.people.services.batch import (
     SourceRecordBatch,
+    person_from_source_upsert,
+    person_match_or_create,
     person_record_staged,
 )
 from joinedup.people.services.source import (
     INVOLVEMENT_BY_ORG_TYPE,
     SourceDemographics,
     caches_clear,
-    involvement_touch,
     person_for_source_id,
-    person_from_source_upsert,
-    person_match_or_create,
     person_source_records_move,
 )
 
@@ -45,7 +42,6 @@ __all__ = [
     "SourceDemographics",
     "SourceRecordBatch",
     "caches_clear",
-    "involvement_touch",
     "person_for_source_id",
     "person_from_source_upsert",
     "person_match_or_create",

@@ -1,18 +1,21 @@
-"""Many source records in one transaction, set-wise: the MLLP listener's group
-commit and file ingest. See the package docstring."""
+"""The one write path of the person index from source systems: many source
+records in one transaction, set-wise (the MLLP listener's group commit, file
+ingest), and a single record as a batch of one (`person_from_source_upsert`,
+`person_match_or_create`). See the package docstring."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from django.db import connection
-from django.db.models import F, Q, Value
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from joinedup.db.bulk import objects_insert
+from joinedup.db.together import querysets_fetch
 from joinedup.governance.services.relationships import relationships_sync
 from joinedup.people.matching import resolve
 from joinedup.people.matching.outcomes import Outcome
@@ -40,7 +43,15 @@ from joinedup.people.services.source import (
     _organisation_type,
     _source_involvement_kind,
 )
+from joinedup.record.followup import Touched
 from joinedup.record.models import SourceSystem
+from joinedup.record.services import rows_insert
+
+# A change to any of these sends the person through identity matching again
+# (the people app's ingest follow-up).
+IDENTIFYING = frozenset(
+    {"given_name", "family_name", "birth_date", "sex", "postcode", "nhs_number"}
+)
 
 
 class SourceRecordBatch:
@@ -50,9 +61,14 @@ class SourceRecordBatch:
     runs inside the same transaction (an exception anywhere: roll it all back)."""
 
     def __init__(self) -> None:
+        # The people every flush wrote and those whose identifying details
+        # changed, for the ingest follow-up (kept across flushes).
+        self.touched = Touched()
         self._reset()
 
     def _reset(self) -> None:
+        self._upserted: list[Person] = []
+        self._identity_changed: list[Person] = []
         self._identifiers: dict[tuple[str, str], Person | None] = {}
         self._by_pk: dict[int, Person] = {}
         self._involvements: dict[tuple[int, int], Involvement] = {}
@@ -74,23 +90,50 @@ class SourceRecordBatch:
         self._model_looked_up = False  # once per batch
 
     def prefetch(self, *, identifiers: Iterable[tuple[str, str]]) -> None:
-        """Load, in one query each, the people holding these (system, value)
-        identifiers and those people's involvements."""
+        """Load the people holding these (system, value) identifiers and those
+        people's involvements (read together: `prefetch_queries`)."""
+        queries = self.prefetch_queries(identifiers=identifiers)
+        if queries is not None:
+            self.prefetched(*querysets_fetch(queries))
+
+    def prefetch_queries(
+        self, *, identifiers: Iterable[tuple[str, str]]
+    ) -> list[QuerySet[Any]] | None:
+        """The reads of `prefetch` (identifiers, their people, the people's
+        involvements), for a caller that sends them with others; hand the rows
+        to `prefetched`. None: nothing to read."""
         wanted: dict[str, set[str]] = {}
         for system, value in identifiers:
             if (system, value) not in self._identifiers:
                 wanted.setdefault(system, set()).add(value)
                 self._identifiers[(system, value)] = None
         if not wanted:
-            return
+            return None
         query = Q()
         for system, values in wanted.items():
             query |= Q(system=system, value__in=sorted(values))
-        for ident in Identifier.objects.select_related("person").filter(query):
-            self._identifiers[(ident.system, ident.value)] = self._known(
-                _live(ident.person)
-            )
-        self._involvements_load()
+        held = Identifier.objects.filter(query)
+        people = held.values("person_id")
+        return [
+            held,
+            Person.objects.filter(pk__in=people),
+            Involvement.objects.filter(person_id__in=people),
+        ]
+
+    def prefetched(
+        self,
+        identifiers: list[Identifier],
+        people: list[Person],
+        involvements: list[Involvement],
+    ) -> None:
+        by_pk = {p.pk: p for p in people}
+        for inv in involvements:
+            self._involvements[(inv.person_id, inv.organisation_id)] = inv
+        self._loaded_people.update(by_pk)
+        for ident in identifiers:
+            person = self._by_pk.get(ident.person_id) or by_pk[ident.person_id]
+            self._identifiers[(ident.system, ident.value)] = self._known(_live(person))
+        self._involvements_load()  # of survivors of merges, if any
 
     def _known(self, person: Person) -> Person:
         return self._by_pk.setdefault(person.pk, person)
@@ -188,6 +231,8 @@ class SourceRecordBatch:
     def _changed(self, person: Person, *names: str) -> None:
         if person.pk is not None:
             self._dirty.setdefault(id(person), (person, set()))[1].update(names)
+            if IDENTIFYING.intersection(names):
+                self._identity_changed.append(person)
 
     def _name_add(
         self, person: Person, source: SourceSystem, d: SourceDemographics, day: dt.date
@@ -321,6 +366,7 @@ class SourceRecordBatch:
             self._involvement_touch(
                 person, source_system.organisation_id, kind, seen_at
             )
+        self._upserted.append(person)
         return person
 
     def flush(self) -> None:
@@ -334,9 +380,9 @@ class SourceRecordBatch:
             Address.objects.filter(person_id=pk, period_end__isnull=True).update(
                 period_end=day
             )
-        objects_insert(self._new_identifiers)
-        objects_insert(self._new_names)
-        objects_insert(self._new_addresses)
+        rows_insert(self._new_identifiers)
+        rows_insert(self._new_names)
+        rows_insert(self._new_addresses)
         now = timezone.now()
         groups: dict[tuple[str, ...], list[Person]] = {}
         for person, changed in self._dirty.values():
@@ -344,7 +390,7 @@ class SourceRecordBatch:
             groups.setdefault(tuple(sorted(changed)), []).append(person)
         for names, people in groups.items():
             Person.objects.bulk_update(people, [*names, "updated_at"])
-        objects_insert(self._new_involvements)
+        rows_insert(self._new_involvements)
         # Involvements and GP registrations are relationships: the register
         # follows these bulk writes for the people whose ones changed.
         touched = {inv.person.pk for inv in self._new_involvements}
@@ -364,6 +410,10 @@ class SourceRecordBatch:
         if widened:
             _involvements_widen(widened)
         reviews = self._reviews
+        self.touched.add(
+            people=[p.pk for p in self._upserted],
+            people_changed=[p.pk for p in self._identity_changed],
+        )
         self._reset()
         for person, other, resolution in reviews:
             other_pk = other.pk if isinstance(other, Person) else other
@@ -372,6 +422,50 @@ class SourceRecordBatch:
                     resolution=dataclasses.replace(resolution, person_id=other_pk),
                     person_id=person.pk,
                 )
+
+
+def person_from_source_upsert(
+    *,
+    source_system: SourceSystem,
+    local_id: str,
+    demographics: SourceDemographics,
+    seen_at: dt.datetime,
+    gp_practice_code: str | None = None,
+    touched: Touched | None = None,
+) -> Person:
+    """The person a source record is about, created or brought up to date: found by
+    the source system's identifier first, else by the identity step. A batch of
+    one (`SourceRecordBatch.upsert`, then `flush`); what it wrote is added to
+    `touched`, for the caller's ingest follow-up."""
+    with transaction.atomic():
+        batch = SourceRecordBatch()
+        person = batch.upsert(
+            source_system=source_system,
+            local_id=local_id,
+            demographics=demographics,
+            seen_at=seen_at,
+            gp_practice_code=gp_practice_code,
+        )
+        batch.flush()
+    if touched is not None:
+        touched.merge(batch.touched)
+    return person
+
+
+def person_match_or_create(
+    *, demographics: SourceDemographics, seen_at: dt.datetime
+) -> tuple[Person, bool]:
+    """The identity step for a source record not seen before, as a batch of one
+    (`SourceRecordBatch.person_match_or_create`): the person holding the same
+    verified NHS number, else incremental matching; a new Person (saved)
+    otherwise, the pair queued for review between the thresholds."""
+    with transaction.atomic():
+        batch = SourceRecordBatch()
+        person, created = batch.person_match_or_create(
+            demographics=demographics, seen_at=seen_at
+        )
+        batch.flush()
+    return person, created
 
 
 def _involvements_widen(rows: list[tuple[int, dt.datetime, dt.datetime]]) -> None:
