@@ -63,10 +63,13 @@ def test_record_see_and_close_a_referral(client, world, matron):
         missing.status_code == 400
         and "nine clinical conditions" in missing.content.decode()
     )
-    client.post(
+    closed = client.post(
         reverse("ucr_referral_action", args=[referral.pk, "outcome"]),
         {"clinical_reason": "falls", "outcome": "remained_at_home"},
     )
+    # Closing ends the team's task; they go back to the queue, told it is done.
+    assert closed.url == reverse("ucr_queue") + "?closed=1"
+    assert "Outcome recorded" in client.get(closed.url).content.decode()
     board = client.get(reverse("ucr_dashboard")).content.decode()
     assert 'data-testid="ucr-within">1 of 1' in board
     assert 'data-testid="ucr-avoided">1<' in board

@@ -55,6 +55,7 @@ def _queue_page(
             "sources": UcrSource.choices,
             "errors": errors or {},
             "form": form or {},
+            "closed": request.GET.get("closed") == "1",
         },
         status=status,
     )
@@ -153,6 +154,10 @@ def referral_action(
         )
     except DomainError as exc:
         return problem_page(request, exc)
+    if action == "outcome":
+        # The referral is closed and with it the team's task: their relationship
+        # with the person may have ended, so they go back to the queue.
+        return HttpResponseRedirect(reverse("ucr_queue") + "?closed=1")
     return HttpResponseRedirect(reverse("ucr_referral", args=[referral_id]))
 
 
