@@ -97,3 +97,88 @@ def test_figures_are_for_commissioners(client, world, level1):
     assert client.get(reverse("sp_figures")).status_code == 403
     login(client, world.commissioner)
     assert client.get(reverse("sp_figures"), {"by": "area"}).status_code == 200
+
+
+def test_a_link_worker_records_a_self_referral_by_nhs_number(client, world, level1):
+    from joinedup.governance.models import RelationshipClaim
+
+    login(client, level1.link_worker)
+    bad = client.post(reverse("sp_self_referral"), {"nhs_number": "943 476 5918"})
+    assert bad.status_code == 400
+    assert "valid 10-digit NHS number" in bad.content.decode()
+    assert 'href="#nhs_number"' in bad.content.decode()
+    unknown = client.post(reverse("sp_self_referral"), {"nhs_number": "9434765919"})
+    assert unknown.status_code == 400 and "no one here" in unknown.content.decode()
+    assert not PrescribingCase.objects.exists()
+    assert not RelationshipClaim.objects.exists()
+    made = client.post(
+        reverse("sp_self_referral"), {"nhs_number": world.stranger.nhs_number}
+    )
+    case = PrescribingCase.objects.get()
+    assert made.url == reverse("sp_case", args=[case.pk])
+    assert case.source == "self_referral" and case.person_id == world.stranger.pk
+    assert client.get(made.url).status_code == 200
+    login(client, world.ig_lead)
+    alerts = client.get(reverse("claim_alerts")).content.decode()
+    assert "Self-referral to social prescribing" in alerts
+
+
+def test_the_person_page_links_to_social_prescribing_when_there_is_some(
+    client, world, level1
+):
+    from joinedup.directory.services import case_open_self_referral
+    from tests.coordination.coordb_helpers import team_actor
+
+    login(client, world.gp)
+    record = reverse("person_detail", args=[world.person.pk])
+    assert 'data-testid="sp-person-link"' not in client.get(record).content.decode()
+    case_open_self_referral(
+        actor=team_actor(level1.link_worker), person_id=world.person.pk
+    )
+    assert 'data-testid="sp-person-link"' in client.get(record).content.decode()
+    listing = client.get(reverse("sp_person", args=[world.person.pk]))
+    assert "Joinedup Community Connectors" in listing.content.decode()
+
+
+def test_a_directory_editor_changes_one_service(client, world, level1):
+    service = Service.objects.get(name__startswith="Active Lives")
+    edit = reverse("directory_service_edit", args=[service.pk])
+    login(client, world.gp)
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"status": "inactive"}).status_code == 403
+    login(client, level1.editor)
+    page = client.get(reverse("directory_service", args=[service.pk]))
+    assert edit in page.content.decode()
+    form = client.get(edit)
+    assert form.status_code == 200 and "Save the service" in form.content.decode()
+    bad = client.post(
+        edit,
+        {"status": "active", "description": "New", "minimum_age": "x"},
+    )
+    assert bad.status_code == 400 and 'href="#minimum_age"' in bad.content.decode()
+    crossed = client.post(
+        edit,
+        {"status": "active", "minimum_age": "70", "maximum_age": "60"},
+    )
+    assert crossed.status_code == 400
+    assert "must not be below the minimum age" in crossed.content.decode()
+    unknown = client.post(edit, {"status": "maybe"})
+    assert unknown.status_code == 400 and 'href="#status"' in unknown.content.decode()
+    service.refresh_from_db()
+    assert (service.status, service.minimum_age) == ("active", 18)
+    ok = client.post(
+        edit,
+        {
+            "status": "temporarily closed",
+            "description": "Classes resume in May",
+            "minimum_age": "50",
+            "maximum_age": "",
+        },
+    )
+    assert ok.url == reverse("directory_service", args=[service.pk])
+    service.refresh_from_db()
+    assert service.status == "temporarily closed" and service.minimum_age == 50
+    assert service.maximum_age is None and service.modified_by_id == level1.editor.pk
+    assert (
+        client.get(reverse("directory_service_edit", args=[99999])).status_code == 404
+    )

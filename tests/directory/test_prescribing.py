@@ -243,3 +243,50 @@ def test_commissioners_see_figures_with_small_numbers_suppressed(world, level1):
     assert row.connections == "6" and row.took_up == "<5" and row.uptake == ""
     with pytest.raises(AccessRefused):
         sp_figures(actor=lw)
+
+
+def test_a_self_referral_is_on_the_ig_leads_review_list_until_the_case_closes(
+    world, level1
+):
+    from joinedup.governance.models import RelationshipClaim, ReviewStatus
+    from joinedup.governance.selectors import relationship_claim_list
+    from joinedup.governance.services import relationship_claim_review
+
+    lw = team_actor(level1.link_worker)
+    assert not decide(lw, world.stranger, "read", "demographics").allowed
+    case = case_open_self_referral(actor=lw, person_id=world.stranger.pk)
+    ig = actor_for(world.ig_lead)
+    [claim] = relationship_claim_list(actor=ig)
+    assert (claim.user_id, claim.person_id) == (
+        level1.link_worker.pk,
+        world.stranger.pk,
+    )
+    assert claim.role == "social_prescribing_link_worker"
+    assert "Self-referral to social prescribing" in claim.reason
+    assert case.claim_id == claim.pk
+    assert decide(lw, world.stranger, "read", "demographics").allowed
+    relationship_claim_review(actor=ig, claim_id=claim.pk, outcome="appropriate")
+    assert RelationshipClaim.objects.get().review_status == ReviewStatus.APPROPRIATE
+    assert relationship_claim_list(actor=ig) == []
+    case_close(actor=lw, case_id=case.pk)
+    # Closing ends the claim as well as the task: no access is left behind.
+    assert RelationshipClaim.objects.get().expires_at <= timezone.now()
+    assert not decide(lw, world.stranger, "read", "demographics").allowed
+
+
+def test_a_referral_from_a_gp_raises_no_claim(world, level1):
+    from joinedup.governance.models import RelationshipClaim
+
+    referral = referral_send(
+        actor=actor_for(world.gp),
+        person_id=world.person.pk,
+        referral_type="social_prescribing",
+        urgency="routine",
+        reason="Isolated",
+        consent_basis="consent",
+        to_team_id=level1.sp_team.pk,
+    )
+    case_open_from_referral(
+        actor=team_actor(level1.link_worker), referral_id=referral.pk
+    )
+    assert not RelationshipClaim.objects.exists()

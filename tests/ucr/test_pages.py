@@ -63,10 +63,13 @@ def test_record_see_and_close_a_referral(client, world, matron):
         missing.status_code == 400
         and "nine clinical conditions" in missing.content.decode()
     )
-    client.post(
+    closed = client.post(
         reverse("ucr_referral_action", args=[referral.pk, "outcome"]),
         {"clinical_reason": "falls", "outcome": "remained_at_home"},
     )
+    # Closing ends the team's task; they go back to the queue, told it is done.
+    assert closed.url == reverse("ucr_queue") + "?closed=1"
+    assert "Outcome recorded" in client.get(closed.url).content.decode()
     board = client.get(reverse("ucr_dashboard")).content.decode()
     assert 'data-testid="ucr-within">1 of 1' in board
     assert 'data-testid="ucr-avoided">1<' in board
@@ -76,3 +79,46 @@ def test_the_queue_is_for_the_community_team(client, world):
     login(client, world.gp)
     assert client.get(reverse("ucr_queue")).status_code == 403
     assert client.get(reverse("ucr_dashboard")).status_code == 403
+
+
+def test_the_person_page_links_to_ucr_work_only_when_the_viewer_may_see_it(
+    client, world, matron
+):
+    from django.utils import timezone
+
+    from joinedup.governance.models import ConsentRecord
+    from joinedup.ucr.services import ucr_referral_receive
+    from tests.coordination.coordb_helpers import team_actor
+
+    login(client, world.gp)
+    record = reverse("person_detail", args=[world.person.pk])
+    assert 'data-testid="ucr-person-link"' not in client.get(record).content.decode()
+    ucr_referral_receive(
+        actor=team_actor(matron),
+        person_id=world.person.pk,
+        source="nhs_111",
+        reason="Confused since this morning",
+    )
+    html = client.get(record).content.decode()
+    assert 'data-testid="ucr-person-link"' in html
+    listing = client.get(reverse("ucr_person", args=[world.person.pk]))
+    assert listing.status_code == 200 and "NHS 111" in listing.content.decode()
+    # The person objects to the practice seeing their health information.
+    ConsentRecord.objects.create(
+        person=world.person,
+        category="health",
+        organisation=world.practice,
+        decision="objection",
+        method="verbal",
+        recorded_by=world.gp,
+        recorded_at=timezone.now(),
+    )
+    html = client.get(record).content.decode()
+    assert 'data-testid="person-name"' in html
+    assert 'data-testid="ucr-person-link"' not in html
+    listing = client.get(reverse("ucr_person", args=[world.person.pk]))
+    assert "NHS 111" not in listing.content.decode()
+    # The community team still sees its own referral.
+    login(client, matron)
+    html = client.get(record).content.decode()
+    assert 'data-testid="ucr-person-link"' in html

@@ -5,9 +5,19 @@ from joinedup.directory import views
 urlpatterns = [
     path("", views.search, name="directory_search"),
     path("services/<int:service_id>/", views.service, name="directory_service"),
+    path(
+        "services/<int:service_id>/edit",
+        views.service_edit,
+        name="directory_service_edit",
+    ),
     path("export.json", views.export, name="directory_export"),
     path("import/", views.import_page, name="directory_import"),
     path("social-prescribing/", views.link_worker, name="sp_home"),
+    path(
+        "social-prescribing/self-referral",
+        views.self_referral,
+        name="sp_self_referral",
+    ),
     path(
         "social-prescribing/referrals/<int:referral_id>/take-on",
         views.take_on,

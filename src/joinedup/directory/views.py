@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from joinedup.coordination.models import ConsentBasis
 from joinedup.directory import rules
-from joinedup.directory.models import ConnectionStatus, WellbeingWhen
+from joinedup.directory.models import ConnectionStatus, ServiceStatus, WellbeingWhen
 from joinedup.directory.selectors import (
     directory_export,
     directory_imports,
@@ -36,12 +36,15 @@ from joinedup.directory.services import (
     connection_outcome,
     connection_send,
     directory_import,
+    service_update,
     wellbeing_record,
     what_matters_record,
 )
 from joinedup.directory.services.catalogue import directory_may_edit
 from joinedup.errors import AccessRefused, DomainError, InvalidInput
 from joinedup.governance.models import Role
+from joinedup.people.nhs_number import nhs_number_parse
+from joinedup.people.selectors import person_id_for_nhs_number
 from joinedup.web.actors import request_actor
 from joinedup.web.problems import problem_page
 
@@ -106,7 +109,76 @@ def service(request: HttpRequest, service_id: int) -> HttpResponse:
         found = service_get(service_id=service_id)
     except DomainError as exc:
         return problem_page(request, exc)
-    return render(request, "directory/service.html", {"service": found})
+    return render(
+        request,
+        "directory/service.html",
+        {"service": found, "may_edit": directory_may_edit(request_actor(request))},
+    )
+
+
+def _age(raw: str | None, field: str) -> int | None:
+    value = _int(raw, field)
+    if value is not None and not 0 <= value <= 130:
+        raise InvalidInput.for_field(field, "must be between 0 and 130")
+    return value
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+    """A directory editor changes one service's status, description and ages."""
+    actor = request_actor(request)
+    if not directory_may_edit(actor):
+        return problem_page(
+            request,
+            AccessRefused(
+                "Only a directory editor in a voluntary sector organisation or a "
+                "council can change the service directory."
+            ),
+        )
+    try:
+        found = service_get(service_id=service_id)
+    except DomainError as exc:
+        return problem_page(request, exc)
+    context: dict[str, object] = {
+        "service": found,
+        "statuses": ServiceStatus.choices,
+        "errors": {},
+        "form": {
+            "status": found.status,
+            "description": found.description,
+            "minimum_age": "" if found.minimum_age is None else found.minimum_age,
+            "maximum_age": "" if found.maximum_age is None else found.maximum_age,
+        },
+    }
+    if request.method == "GET":
+        return render(request, "directory/service_edit.html", context)
+    p = request.POST
+    errors: dict[str, str] = {}
+    ages: dict[str, int | None] = {}
+    for name in ("minimum_age", "maximum_age"):
+        try:
+            ages[name] = _age(p.get(name), name)
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+    if not errors:
+        try:
+            service_update(
+                actor=actor,
+                service_id=service_id,
+                status=p.get("status", ""),
+                description=p.get("description", ""),
+                minimum_age=ages["minimum_age"],
+                maximum_age=ages["maximum_age"],
+            )
+        except InvalidInput as exc:
+            errors.update(exc.fields)
+        except DomainError as exc:
+            return problem_page(request, exc)
+    if errors:
+        context.update(errors=errors, form=p.dict())
+        return render(request, "directory/service_edit.html", context, status=400)
+    return HttpResponseRedirect(reverse("directory_service", args=[service_id]))
 
 
 @login_required
@@ -158,9 +230,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
 # --- social prescribing -----------------------------------------------------------
 
 
-@login_required
-@require_GET
-def link_worker(request: HttpRequest) -> HttpResponse:
+def _link_worker_page(
+    request: HttpRequest,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actor = request_actor(request)
     if actor.role != Role.SOCIAL_PRESCRIBING_LINK_WORKER:
         return problem_page(
@@ -172,8 +248,46 @@ def link_worker(request: HttpRequest) -> HttpResponse:
         {
             "waiting": sp_referrals_waiting(actor=actor),
             "cases": sp_caseload(actor=actor),
+            "errors": errors or {},
+            "form": form or {},
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def link_worker(request: HttpRequest) -> HttpResponse:
+    return _link_worker_page(request)
+
+
+@login_required
+@require_POST
+def self_referral(request: HttpRequest) -> HttpResponse:
+    """A person asks the link worker for help: found by NHS number."""
+    raw = request.POST.get("nhs_number", "")
+    try:
+        try:
+            digits = nhs_number_parse(raw)
+        except ValueError:
+            raise InvalidInput.for_field(
+                "nhs_number", "enter a valid 10-digit NHS number"
+            ) from None
+        person_id = person_id_for_nhs_number(nhs_number=digits)
+        if person_id is None:
+            raise InvalidInput.for_field(
+                "nhs_number", "no one here has this NHS number"
+            )
+        case = case_open_self_referral(
+            actor=request_actor(request), person_id=person_id
+        )
+    except InvalidInput as exc:
+        return _link_worker_page(
+            request, errors=exc.fields, form={"nhs_number": raw}, status=400
+        )
+    except DomainError as exc:
+        return problem_page(request, exc)
+    return HttpResponseRedirect(reverse("sp_case", args=[case.pk]))
 
 
 @login_required

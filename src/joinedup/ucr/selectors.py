@@ -114,15 +114,31 @@ def ucr_referral_detail(*, actor: Actor, referral_id: int) -> ReferralView:
     )
 
 
+def _visible_referrals(access: PersonAccess):
+    """The person's UCR referrals the viewer may see: they are health
+    information; an objection to sharing health with the viewer's organisation
+    leaves only the organisation's own referrals."""
+    referrals = UcrReferral.objects.filter(person_id=access.person.pk)
+    if not access.may_read(AccessCategory.HEALTH):
+        return referrals.none()
+    if AccessCategory.HEALTH in access.own_organisation_categories:
+        referrals = referrals.filter(organisation_id=access.actor.organisation_id)
+    return referrals
+
+
+def ucr_person_has_referrals(*, access: PersonAccess) -> bool:
+    """Whether the person opened in `access` (already decided and audited) has
+    UCR referrals the viewer may see."""
+    return _visible_referrals(access).exists()
+
+
 def ucr_person_referrals(
     *, actor: Actor, person_id: int
 ) -> tuple[PersonAccess, list[UcrReferral]]:
     access = person_access_open(
         actor=actor, person_id=person_id, action="ucr_person_referrals"
     )
-    return access, list(
-        UcrReferral.objects.filter(person_id=person_id).order_by("-received_at")
-    )
+    return access, list(_visible_referrals(access).order_by("-received_at"))
 
 
 def person_id_by_nhs_number(nhs_number: str) -> int | None:

@@ -11,5 +11,6 @@ urlpatterns = [
         name="ucr_referral_action",
     ),
     path("dashboard/", views.dashboard, name="ucr_dashboard"),
+    path("figures/", views.figures, name="ucr_figures"),
     path("people/<int:person_id>/", views.person, name="ucr_person"),
 ]

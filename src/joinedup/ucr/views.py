@@ -15,6 +15,7 @@ from joinedup.errors import AccessRefused, DomainError, InvalidInput
 from joinedup.governance.models import Role
 from joinedup.people.nhs_number import nhs_number_parse
 from joinedup.ucr.dashboard import ucr_dashboard
+from joinedup.ucr.figures import DAYS_DEFAULT, ucr_figures
 from joinedup.ucr.models import ClinicalReason, UcrOutcome, UcrSource
 from joinedup.ucr.selectors import (
     person_id_by_nhs_number,
@@ -55,6 +56,7 @@ def _queue_page(
             "sources": UcrSource.choices,
             "errors": errors or {},
             "form": form or {},
+            "closed": request.GET.get("closed") == "1",
         },
         status=status,
     )
@@ -153,6 +155,10 @@ def referral_action(
         )
     except DomainError as exc:
         return problem_page(request, exc)
+    if action == "outcome":
+        # The referral is closed and with it the team's task: their relationship
+        # with the person may have ended, so they go back to the queue.
+        return HttpResponseRedirect(reverse("ucr_queue") + "?closed=1")
     return HttpResponseRedirect(reverse("ucr_referral", args=[referral_id]))
 
 
@@ -189,3 +195,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     ]
     return render(request, "ucr/dashboard.html", {"board": board, "charts": charts})
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """Commissioners' figures by area, small numbers suppressed."""
+    actor = request_actor(request)
+    raw = request.GET.get("days", "") or str(DAYS_DEFAULT)
+    try:
+        if not raw.isdigit():
+            raise InvalidInput.for_field("days", "must be a whole number of days")
+        result = ucr_figures(actor=actor, days=int(raw))
+    except InvalidInput as exc:
+        return render(
+            request,
+            "ucr/figures.html",
+            {"errors": exc.fields, "form": {"days": raw}},
+            status=400,
+        )
+    except DomainError as exc:
+        return problem_page(request, exc)
+    return render(
+        request,
+        "ucr/figures.html",
+        {"figures": result, "errors": {}, "form": {"days": raw}},
+    )

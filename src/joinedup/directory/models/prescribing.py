@@ -53,6 +53,16 @@ class PrescribingCase(models.Model):
         blank=True,
         related_name="+",
     )
+    # A self-referral: the link worker's own statement of the relationship, on
+    # the IG lead's review list like any self-claimed relationship; it ends when
+    # the case closes.
+    claim = models.OneToOneField(
+        "governance.RelationshipClaim",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(
         max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
     )

@@ -14,6 +14,7 @@ from joinedup.directory.selectors.prescribing import (
     sp_case_detail,
     sp_caseload,
     sp_person_cases,
+    sp_person_has_cases,
     sp_referrals_waiting,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "sp_caseload",
     "sp_figures",
     "sp_person_cases",
+    "sp_person_has_cases",
     "sp_referrals_waiting",
 ]

@@ -147,3 +147,10 @@ def sp_person_cases(
         .order_by("-opened_at")
     )
     return access, cases
+
+
+def sp_person_has_cases(*, access: PersonAccess) -> bool:
+    """Whether the person opened in `access` (already decided and audited) has
+    social prescribing: whoever may open the record may see the list of cases
+    (dates, organisation, status); only the link workers open a case."""
+    return PrescribingCase.objects.filter(person_id=access.person.pk).exists()

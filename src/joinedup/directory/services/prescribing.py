@@ -7,6 +7,7 @@ person while the case is open."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from django.db import transaction
@@ -43,11 +44,21 @@ from joinedup.directory.models import (
 )
 from joinedup.directory.models import Service as DirectoryService
 from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
-from joinedup.governance.access import Actor
-from joinedup.governance.models import Membership, Role
+from joinedup.governance.access import Actor, Decision, Via
+from joinedup.governance.models import (
+    AccessCategory,
+    Membership,
+    RelationshipClaim,
+    Role,
+)
+from joinedup.governance.services import audit_record
+from joinedup.people.models import Person
 from joinedup.people.selectors import person_access_open
 
 TEXT_MAX = 4000
+# A self-referral's claim lasts as long as a self-claimed relationship, or until
+# the case closes.
+SELF_REFERRAL_CLAIM = dt.timedelta(days=30)
 SOURCE_BY_ROLE: dict[str, str] = {
     Role.GP: CaseSource.GP,
     Role.SOCIAL_WORKER: CaseSource.SOCIAL_WORKER,
@@ -155,9 +166,35 @@ def case_open_from_referral(*, actor: Actor, referral_id: int) -> PrescribingCas
 
 def case_open_self_referral(*, actor: Actor, person_id: int) -> PrescribingCase:
     """The person asked the link worker for help themselves: a task for the link
-    worker's team (their relationship from now on) and the case."""
+    worker's team (their relationship from now on) and the case. Nobody else
+    vouches for this relationship, so it is recorded as a self-claimed one and
+    lands on the IG lead's review list; the claim ends when the case closes."""
     _link_worker(actor)
+    if not Person.objects.filter(pk=person_id, merged_into__isnull=True).exists():
+        raise NotFound(
+            f"person: there is no person with id {person_id}",
+            fields={"person": "no such person"},
+        )
     with transaction.atomic():
+        now = timezone.now()
+        claim = RelationshipClaim.objects.create(
+            user_id=actor.user_id,
+            role=actor.role,
+            organisation_id=actor.organisation_id,
+            person_id=person_id,
+            reason="Self-referral to social prescribing recorded by the link worker",
+            claimed_at=now,
+            expires_at=now + SELF_REFERRAL_CLAIM,
+        )
+        audit_record(
+            actor=actor,
+            person_id=person_id,
+            action="sp_self_referral_claim",
+            category=AccessCategory.DEMOGRAPHICS,
+            decision=Decision(
+                True, "self-referral: self-claimed relationship", Via.SELF_CLAIMED
+            ),
+        )
         task = task_create(
             actor=actor,
             person_id=person_id,
@@ -174,8 +211,9 @@ def case_open_self_referral(*, actor: Actor, person_id: int) -> PrescribingCase:
             team_id=actor.team_id,
             source=CaseSource.SELF_REFERRAL,
             task=task,
+            claim=claim,
             snomed_code=rules.SNOMED_REFERRAL,
-            opened_at=timezone.now(),
+            opened_at=now,
             opened_by_id=actor.user_id,
         )
         task.source_ref = str(case.pk)
@@ -319,6 +357,12 @@ def connection_outcome(*, actor: Actor, connection_id: int, status: str) -> Conn
 
 
 def _finish(actor: Actor, case: PrescribingCase, *, outcome: str) -> None:
+    if case.claim_id is not None:
+        claim = RelationshipClaim.objects.filter(pk=case.claim_id).first()
+        now = timezone.now()
+        if claim is not None and claim.expires_at > now:
+            claim.expires_at = now  # saved through the ORM: the register follows
+            claim.save(update_fields=["expires_at"])
     referral = case.referral
     if referral is not None and referral.status == ReferralStatus.ACCEPTED:
         referral_complete(actor=actor, referral_id=referral.pk, outcome=outcome)
