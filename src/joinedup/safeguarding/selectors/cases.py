@@ -52,7 +52,7 @@ class PersonSafeguarding:
     flags: list[FlagNotice] = field(default_factory=list)
 
 
-def _member_cases(actor: Actor, person_id: int) -> set[tuple[str, int]]:
+def member_cases(actor: Actor, person_id: int) -> set[tuple[str, int]]:
     return set(
         CaseMember.objects.filter(
             person_id=person_id, user_id=actor.user_id, ended_at__isnull=True
@@ -60,7 +60,7 @@ def _member_cases(actor: Actor, person_id: int) -> set[tuple[str, int]]:
     )
 
 
-def _may_see(
+def may_see_content(
     access: PersonAccess,
     *,
     kind: str,
@@ -104,13 +104,13 @@ def person_safeguarding_get(*, actor: Actor, person_id: int) -> PersonSafeguardi
     access = person_access_open(
         actor=actor, person_id=person_id, action="safeguarding_view"
     )
-    members = _member_cases(actor, person_id)
+    members = member_cases(actor, person_id)
     result = PersonSafeguarding(access=access, flags=flags_for(access))
     for concern in AdultConcern.objects.select_related("council", "enquiry").filter(
         person_id=person_id
     ):
         involved = {concern.council_id, concern.raised_by_organisation_id}
-        may = _may_see(
+        may = may_see_content(
             access, kind=CaseKind.ADULT, case_id=concern.pk,
             owner_id=concern.council_id, involved=involved, members=members,
         )  # fmt: skip
@@ -125,7 +125,7 @@ def person_safeguarding_get(*, actor: Actor, person_id: int) -> PersonSafeguardi
         )
     for case in ChildCase.objects.select_related("council").filter(person_id=person_id):
         involved = {case.council_id, case.referred_by_organisation_id}
-        may = _may_see(
+        may = may_see_content(
             access, kind=CaseKind.CHILD, case_id=case.pk,
             owner_id=case.council_id, involved=involved, members=members,
         )  # fmt: skip
@@ -157,10 +157,10 @@ def adult_concern_get(*, actor: Actor, concern_id: int) -> tuple[AdultConcern, b
     access = person_access_open(
         actor=actor, person_id=concern.person_id, action="safeguarding_concern_view"
     )
-    may = _may_see(
+    may = may_see_content(
         access, kind=CaseKind.ADULT, case_id=concern.pk, owner_id=concern.council_id,
         involved={concern.council_id, concern.raised_by_organisation_id},
-        members=_member_cases(actor, concern.person_id),
+        members=member_cases(actor, concern.person_id),
     )  # fmt: skip
     return concern, may
 
@@ -174,10 +174,10 @@ def child_case_get(*, actor: Actor, case_id: int) -> tuple[ChildCase, bool]:
     access = person_access_open(
         actor=actor, person_id=case.person_id, action="safeguarding_case_view"
     )
-    may = _may_see(
+    may = may_see_content(
         access, kind=CaseKind.CHILD, case_id=case.pk, owner_id=case.council_id,
         involved={case.council_id, case.referred_by_organisation_id},
-        members=_member_cases(actor, case.person_id),
+        members=member_cases(actor, case.person_id),
     )  # fmt: skip
     return case, may
 
