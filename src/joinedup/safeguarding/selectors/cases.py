@@ -270,9 +270,10 @@ def dashboard_get(*, actor: Actor, today: dt.date, limit: int = 100) -> Dashboar
     ]
     breaches += [
         Breach("icpc", CaseKind.CHILD, pk, due)
-        for pk, due in cases.filter(late_icpc)
+        for pk, due in cases.filter(late_icpc, icpc_due_on__isnull=False)
         .order_by("icpc_due_on", "pk")
         .values_list("pk", "icpc_due_on")[:limit]
+        if due is not None  # always: filtered above
     ]
     breaches += [
         Breach("review_conference", CaseKind.CHILD, case_id, due)
