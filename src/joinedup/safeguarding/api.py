@@ -113,3 +113,9 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
     d = dashboard_get(actor=request.actor, today=timezone.localdate())  # type: ignore[attr-defined]
     return {"open_adult": d.open_adult, "open_child": d.open_child, "plans": d.plans,
             "counts": d.counts}  # fmt: skip
+
+
+# Each step of the work (concerns and enquiries, children's cases, families).
+from joinedup.safeguarding.api_steps import router as steps_router  # noqa: E402
+
+router.add_router("", steps_router)

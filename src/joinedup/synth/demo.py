@@ -87,6 +87,33 @@ DEMO_ACCOUNTS = (
         0,
     ),
     (
+        "health.visitor",
+        Role.HEALTH_VISITOR,
+        OrganisationType.COMMUNITY_TRUST,
+        "Hana",
+        "Okafor",
+        "Health visitor",
+        0,
+    ),
+    (
+        "childrens.social.worker",
+        Role.CHILDRENS_SOCIAL_WORKER,
+        OrganisationType.COUNCIL_CHILDRENS_SERVICES,
+        "Chidi",
+        "Mensah",
+        "Children's social worker, front door",
+        0,
+    ),
+    (
+        "safeguarding.lead",
+        Role.SAFEGUARDING_LEAD,
+        OrganisationType.ACUTE_TRUST,
+        "Leah",
+        "Grant",
+        "Named nurse for safeguarding",
+        0,
+    ),
+    (
         "admin",
         Role.ADMIN,
         OrganisationType.ICB,
@@ -128,6 +155,9 @@ def demo_users_create(*, password: str) -> list[tuple[str, str, str]]:
 
     # Link workers, the directory, UCR referrals and a virtual ward (once).
     made += levels_demo_seed(password=password, today=today)
+    from joinedup.synth.demo_safeguarding import safeguarding_demo_seed
+
+    safeguarding_demo_seed(today=today)  # concerns, enquiries, plans, families (once)
     return made
 
 

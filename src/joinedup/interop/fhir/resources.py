@@ -14,6 +14,7 @@ from joinedup.governance.access import Actor
 from joinedup.interop.fhir import mappers_out as m
 from joinedup.interop.fhir import selectors as s
 from joinedup.interop.fhir.mappers_out import assessment as qr
+from joinedup.interop.fhir.mappers_out import safeguarding as sg
 from joinedup.interop.fhir.params import (
     CARE_TEAM_PARAMS,
     EVENT_PARAMS,
@@ -231,6 +232,42 @@ def _questionnaire_response_search(
     return [qr.questionnaire_response_resource(v) for v in page], len(views)
 
 
+# --- Flag, EpisodeOfCare (safeguarding) ---------------------------------------------
+
+
+def _flag_read(actor: Actor, raw_id: str) -> m.Resource:
+    from joinedup.safeguarding.selectors.fhir import fhir_flag_read
+
+    return sg.flag_resource(fhir_flag_read(actor=actor, flag_id=_pk(raw_id, "fl-")))
+
+
+def _flag_search(actor: Actor, params: Params, paging: Paging) -> Found:
+    from joinedup.safeguarding.selectors.fhir import fhir_flags_get
+
+    flags = fhir_flags_get(
+        actor=actor, person_id=patient_reference_parse(params), action="fhir_search"
+    )
+    page = flags[paging.offset : paging.offset + paging.count]
+    return [sg.flag_resource(f) for f in page], len(flags)
+
+
+def _episode_read(actor: Actor, raw_id: str) -> m.Resource:
+    from joinedup.safeguarding.selectors.fhir import fhir_plan_read
+
+    plan = fhir_plan_read(actor=actor, plan_id=_pk(raw_id, "cp-"))
+    return sg.episode_of_care_resource(plan)
+
+
+def _episode_search(actor: Actor, params: Params, paging: Paging) -> Found:
+    from joinedup.safeguarding.selectors.fhir import fhir_plans_get
+
+    plans = fhir_plans_get(
+        actor=actor, person_id=patient_reference_parse(params), action="fhir_search"
+    )
+    page = plans[paging.offset : paging.offset + paging.count]
+    return [sg.episode_of_care_resource(p) for p in page], len(plans)
+
+
 HANDLERS: dict[str, ResourceHandler] = {
     h.name: h
     for h in (
@@ -269,6 +306,26 @@ HANDLERS: dict[str, ResourceHandler] = {
             _questionnaire_response_search,
             "Shared assessments (id qr-<assessment id>): only the sections whose "
             "category the access policy lets you read; search needs patient=.",
+        ),
+        ResourceHandler(
+            "Flag",
+            f"{m.UK_CORE}Flag",
+            CARE_TEAM_PARAMS,
+            _flag_read,
+            _flag_search,
+            "The child protection flag (id fl-<n>): that a child protection plan, "
+            "a pre-birth plan or a looked-after episode exists and whom to contact, "
+            "never its content; search (open flags) needs patient=.",
+        ),
+        ResourceHandler(
+            "EpisodeOfCare",
+            f"{m.UK_CORE}EpisodeOfCare",
+            CARE_TEAM_PARAMS,
+            _episode_read,
+            _episode_search,
+            "Child protection plans (id cp-<n>) with their category: only for those "
+            "working the case and safeguarding leads of organisations involved; "
+            "search needs patient=.",
         ),
         ResourceHandler(
             "Organization",

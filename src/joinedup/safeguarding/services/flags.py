@@ -6,13 +6,14 @@ attendance. The attending clinician sees the flag on the person page (that a
 plan exists and the social care contact, never its content).
 
 Called by ingest once the attendance is written, in the same transaction. In the
-common case (no flag) it costs one indexed query."""
+common case (no flag) it costs one indexed query; a flagged attendance one
+more for the batch, then the writes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,34 +37,24 @@ def unscheduled_care_attendances_check(
     keys = Q()
     for system_id, source_id in events:
         keys |= Q(source_system_id=system_id, source_id=source_id)
+    # One query whatever the outcome: the attendances of people with an open
+    # flag (the first flag opened) that were not acted on already.
+    first_open_flag = ProtectionFlag.objects.filter(
+        person_id=OuterRef("person_id"), ended_on__isnull=True
+    ).order_by("started_on", "pk")
     flagged = list(
-        Event.objects.filter(
-            keys,
-            Exists(
-                ProtectionFlag.objects.filter(
-                    person_id=OuterRef("person_id"), ended_on__isnull=True
-                )
-            ),
-        ).values_list("pk", "person_id", "organisation_id", "occurred_at")
+        Event.objects.filter(keys)
+        .annotate(flag_id=Subquery(first_open_flag.values("pk")[:1]))
+        .filter(flag_id__isnull=False)
+        .exclude(Exists(FlagAttendance.objects.filter(event_id=OuterRef("pk"))))
+        .values_list("pk", "person_id", "organisation_id", "occurred_at", "flag_id")
     )
     if not flagged:
         return []
-    seen = set(
-        FlagAttendance.objects.filter(event_id__in=[e[0] for e in flagged]).values_list(
-            "event_id", flat=True
-        )
-    )
+    flags = ProtectionFlag.objects.in_bulk([row[4] for row in flagged])
     made: list[FlagAttendance] = []
-    for event_id, person_id, setting_id, occurred_at in flagged:
-        if event_id in seen:
-            continue
-        flag = (
-            ProtectionFlag.objects.filter(person_id=person_id, ended_on__isnull=True)
-            .order_by("started_on", "pk")
-            .first()
-        )
-        if flag is None:  # pragma: no cover - just selected
-            continue
+    for event_id, person_id, setting_id, occurred_at, flag_id in flagged:
+        flag = flags[flag_id]
         actor = system_actor(setting_id)
         task = organisation_task(
             actor=actor,

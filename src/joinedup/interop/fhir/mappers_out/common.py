@@ -27,12 +27,10 @@ ORGANISATION_TYPE_SYSTEM = f"{JOINEDUP}/CodeSystem/organisation-type"
 # with 404 "not supported" and left out of the CapabilityStatement, never faked.
 NOT_YET_SUPPORTED = frozenset(
     {
-        "EpisodeOfCare",
         "CarePlan",
         "ServiceRequest",
         "Task",
         "Consent",
-        "Flag",
         "PractitionerRole",
         "AuditEvent",
     }
