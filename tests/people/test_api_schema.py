@@ -64,3 +64,24 @@ def test_rest_api_never_fails_and_keeps_to_its_schema(case, bearer):
             response_schema_conformance,
         ],
     )
+
+
+def _schema_classes(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("joinedup."):
+            found.append(sub)
+        found.extend(_schema_classes(sub))
+    return found
+
+
+def test_every_schema_in_the_api_description_has_a_name_of_its_own():
+    # OpenAPI components are keyed by class name: two schemas of one name would
+    # document one endpoint with the other's fields.
+    from ninja import Schema
+
+    api.get_openapi_schema()  # every router imported
+    by_name: dict[str, set[str]] = {}
+    for cls in _schema_classes(Schema):
+        by_name.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {n: m for n, m in by_name.items() if len(m) > 1} == {}

@@ -173,8 +173,10 @@ def test_person_page_query_count_is_fixed(sw_client, world, django_assert_num_qu
 # savepoint and release, audit (chain head, then on PostgreSQL one statement that
 # inserts and moves the head; two on SQLite), record sections (7), timeline (2),
 # the unread notifications count in the header (1), the safeguarding flag (that
-# a child protection plan exists, and whom to contact) (1)
-PERSON_PAGE_QUERIES = 22 if connection.vendor == "postgresql" else 23
+# a child protection plan exists, and whom to contact) (1), whether the person has a
+# social prescribing case and an urgent community response referral, for the links
+# to them (2)
+PERSON_PAGE_QUERIES = 24 if connection.vendor == "postgresql" else 25
 
 
 def test_home_page_fits_the_role(client, world):

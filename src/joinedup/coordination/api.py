@@ -22,7 +22,7 @@ from joinedup.errors import InvalidInput
 router = Router(tags=["Care Act rules"])
 
 
-class EligibilityIn(Schema):
+class EligibilityRuleIn(Schema):
     kind: Literal["adult", "carer"]
     needs_from_impairment_or_illness: bool | None = Field(None, description="adults")
     needs_from_necessary_care: bool | None = Field(None, description="carers")
@@ -36,16 +36,16 @@ class EligibilityIn(Schema):
     significant_impact_on_wellbeing: bool
 
 
-class UnmetOut(Schema):
+class UnmetRuleOut(Schema):
     outcome: str
     description: str
     reasons: list[str]
 
 
-class EligibilityOut(Schema):
+class EligibilityRuleOut(Schema):
     eligible: bool
     summary: str
-    unmet_outcomes: list[UnmetOut]
+    unmet_outcomes: list[UnmetRuleOut]
     conditions: list[str]
 
 
@@ -57,10 +57,10 @@ def _required(value: bool | None, name: str, kind: str) -> bool:
 
 @router.post(
     "/eligibility/evaluate",
-    response={200: EligibilityOut, codes_4xx: ErrorOut},
+    response={200: EligibilityRuleOut, codes_4xx: ErrorOut},
     summary="Care Act 2014 eligibility of an adult's or a carer's needs",
 )
-def eligibility(request: HttpRequest, body: EligibilityIn) -> dict[str, object]:
+def eligibility(request: HttpRequest, body: EligibilityRuleIn) -> dict[str, object]:
     if body.kind == "adult":
         result = adult_eligibility(
             needs_from_impairment_or_illness=_required(

@@ -105,7 +105,7 @@ class RecordIn(Schema):
     decisions: str = ""
 
 
-class ActionIn(Schema):
+class MdtActionIn(Schema):
     title: str = ""
     detail: str = ""
     assignee_user_id: int | None = None
@@ -303,7 +303,7 @@ def item_record(
     summary="Add an action: a task owned by someone in the care team or a team",
 )
 def action_create(
-    request: HttpRequest, meeting_id: int, item_id: int, body: ActionIn
+    request: HttpRequest, meeting_id: int, item_id: int, body: MdtActionIn
 ) -> Status:
     task = mdt_action_add(
         actor=request.actor,  # type: ignore[attr-defined]

@@ -49,7 +49,7 @@ class GoalOut(Schema):
     added_by_organisation: str
 
 
-class ActionOut(Schema):
+class PlanActionOut(Schema):
     ref: str
     description: str
     owner_user_id: int | None
@@ -75,7 +75,7 @@ class PlanOut(Schema):
     person_id: int
     version: int
     goals: list[GoalOut]
-    actions: list[ActionOut]
+    actions: list[PlanActionOut]
     contingency: str
     review_on: dt.date | None
     history: list[VersionOut]
@@ -88,7 +88,7 @@ class PersonPlanOut(Schema):
     plan: PlanOut | None
 
 
-class ActionIn(Schema):
+class PlanActionIn(Schema):
     ref: str = Field("", description="An existing action's ref; empty for a new one")
     description: str = ""
     owner_user_id: int | None = Field(
@@ -99,7 +99,7 @@ class ActionIn(Schema):
 
 class PlanIn(Schema):
     goals: list[str] = Field(default_factory=list, description="In the person's words")
-    actions: list[ActionIn] = Field(default_factory=list)
+    actions: list[PlanActionIn] = Field(default_factory=list)
     contingency: str = ""
     review_on: dt.date | None = None
 

@@ -80,7 +80,7 @@ class DeclineIn(Schema):
     decline_reason: str = ""
 
 
-class CompleteIn(Schema):
+class ReferralCompleteIn(Schema):
     outcome: str = ""
 
 
@@ -215,7 +215,7 @@ def decline(
     summary="Complete an accepted referral (the receiving team)",
 )
 def complete(
-    request: HttpRequest, referral_id: int, body: CompleteIn
+    request: HttpRequest, referral_id: int, body: ReferralCompleteIn
 ) -> dict[str, object]:
     return _out(
         referral_complete(

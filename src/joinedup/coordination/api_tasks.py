@@ -68,7 +68,7 @@ class AssignIn(Schema):
     assignee_organisation_id: int | None = None
 
 
-class CompleteIn(Schema):
+class TaskCompleteIn(Schema):
     outcome: str = ""
 
 
@@ -186,7 +186,9 @@ def start(request: HttpRequest, task_id: int) -> dict[str, object]:
     response={200: TaskOut, codes_4xx: ErrorOut},
     summary="Complete a task",
 )
-def complete(request: HttpRequest, task_id: int, body: CompleteIn) -> dict[str, object]:
+def complete(
+    request: HttpRequest, task_id: int, body: TaskCompleteIn
+) -> dict[str, object]:
     return out(
         task_complete(
             actor=request.actor,  # type: ignore[attr-defined]

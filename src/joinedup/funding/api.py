@@ -18,7 +18,7 @@ from joinedup.funding.rules.chc import (
 router = Router(tags=["continuing healthcare rules"])
 
 
-class ChecklistIn(Schema):
+class ChecklistRuleIn(Schema):
     domains: dict[str, str] = Field(
         ...,
         description="Each of the 11 Checklist domains scored A, B or C: "
@@ -27,13 +27,13 @@ class ChecklistIn(Schema):
     )
 
 
-class ChecklistOut(Schema):
+class ChecklistRuleOut(Schema):
     positive: bool
     rule: str
     reasons: list[str]
 
 
-class DstIn(Schema):
+class DstRuleIn(Schema):
     domains: dict[str, str] = Field(
         ...,
         description="Each of the 12 DST domains at one of its levels: "
@@ -41,7 +41,7 @@ class DstIn(Schema):
     )
 
 
-class DstOut(Schema):
+class DstRuleOut(Schema):
     indication: str = Field(
         ..., description="indicated, may_be_indicated or not_indicated"
     )
@@ -52,20 +52,20 @@ class DstOut(Schema):
 
 @router.post(
     "/checklist/evaluate",
-    response={200: ChecklistOut, codes_4xx: ErrorOut},
+    response={200: ChecklistRuleOut, codes_4xx: ErrorOut},
     summary="Is a full assessment for NHS continuing healthcare needed?",
 )
-def checklist(request: HttpRequest, body: ChecklistIn) -> dict[str, object]:
+def checklist(request: HttpRequest, body: ChecklistRuleIn) -> dict[str, object]:
     result = checklist_evaluate(body.domains)
     return {"positive": result.positive, "rule": result.rule, "reasons": result.reasons}
 
 
 @router.post(
     "/dst/evaluate",
-    response={200: DstOut, codes_4xx: ErrorOut},
+    response={200: DstRuleOut, codes_4xx: ErrorOut},
     summary="What the Decision Support Tool's levels indicate",
 )
-def dst(request: HttpRequest, body: DstIn) -> dict[str, object]:
+def dst(request: HttpRequest, body: DstRuleIn) -> dict[str, object]:
     result = dst_evaluate(body.domains)
     return {
         "indication": result.indication,

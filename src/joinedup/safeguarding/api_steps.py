@@ -11,7 +11,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.responses import codes_4xx
 
+from joinedup.config.api import ErrorOut
 from joinedup.safeguarding.models import AdultConcern, CaseKind, ChildCase
 from joinedup.safeguarding.selectors.steps import (
     FamilyView,
@@ -53,7 +55,7 @@ def _members(kind: str, case_id: int) -> list[dict[str, Any]]:
 # --- Adults --------------------------------------------------------------------
 
 
-class ActionOut(Schema):
+class SafeguardingActionOut(Schema):
     task_id: int
     title: str
     organisation_id: int | None
@@ -69,7 +71,7 @@ class EnquiryOut(Schema):
     outcomes_met: str
     person_view_on_outcome: str
     closed: bool
-    actions: list[ActionOut]
+    actions: list[SafeguardingActionOut]
 
 
 class ConcernOut(Schema):
@@ -128,14 +130,14 @@ def _concern_out(concern: AdultConcern) -> dict[str, Any]:
     return out
 
 
-@router.get("/concerns/{concern_id}", response=ConcernOut)
+@router.get("/concerns/{concern_id}", response={200: ConcernOut, codes_4xx: ErrorOut})
 def concern_get(request: HttpRequest, concern_id: int) -> dict[str, Any]:
     """The concern's content: only for those working it and the safeguarding
     leads of organisations involved (403 otherwise, audited)."""
     return _concern_out(concern_open(actor=_actor(request), concern_id=concern_id))
 
 
-class DecisionIn(Schema):
+class SafeguardingDecisionIn(Schema):
     care_and_support_needs: bool | None = None
     experiencing_or_at_risk: bool | None = None
     unable_to_protect_self: bool | None = None
@@ -145,9 +147,11 @@ class DecisionIn(Schema):
     enquiry_officer_id: int | None = None
 
 
-@router.post("/concerns/{concern_id}/decision", response=StepOut)
+@router.post(
+    "/concerns/{concern_id}/decision", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def concern_decision(
-    request: HttpRequest, concern_id: int, payload: DecisionIn
+    request: HttpRequest, concern_id: int, payload: SafeguardingDecisionIn
 ) -> dict[str, Any]:
     c = adults.concern_decide(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -162,7 +166,9 @@ class StrategyIn(Schema):
     member_user_ids: list[int] = []
 
 
-@router.post("/concerns/{concern_id}/strategy", response=StepOut)
+@router.post(
+    "/concerns/{concern_id}/strategy", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def enquiry_strategy(
     request: HttpRequest, concern_id: int, payload: StrategyIn
 ) -> dict[str, Any]:
@@ -172,30 +178,36 @@ def enquiry_strategy(
     return {"id": e.concern_id, "status": e.concern.status}
 
 
-class ActionIn(Schema):
+class SafeguardingActionIn(Schema):
     title: str
     organisation_id: int | None = None
     team_id: int | None = None
     due_on: dt.date | None = None
 
 
-@router.post("/concerns/{concern_id}/actions", response={201: StepOut})
-def enquiry_action(request: HttpRequest, concern_id: int, payload: ActionIn) -> Status:
+@router.post(
+    "/concerns/{concern_id}/actions", response={201: StepOut, codes_4xx: ErrorOut}
+)
+def enquiry_action(
+    request: HttpRequest, concern_id: int, payload: SafeguardingActionIn
+) -> Status:
     task = adults.enquiry_action_add(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
     )
     return Status(201, {"id": task.pk, "status": task.status})
 
 
-class CloseIn(Schema):
+class ConcernCloseIn(Schema):
     risk_outcome: str = ""
     outcomes_met: str = ""
     person_view_on_outcome: str = ""
 
 
-@router.post("/concerns/{concern_id}/close", response=StepOut)
+@router.post(
+    "/concerns/{concern_id}/close", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def enquiry_close(
-    request: HttpRequest, concern_id: int, payload: CloseIn
+    request: HttpRequest, concern_id: int, payload: ConcernCloseIn
 ) -> dict[str, Any]:
     e = adults.enquiry_close(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -206,7 +218,7 @@ def enquiry_close(
 # --- Children ------------------------------------------------------------------
 
 
-class ReferralIn(Schema):
+class ChildReferralIn(Schema):
     person_id: int
     council_id: int | None = None
     reason: str
@@ -218,13 +230,13 @@ class ReferralIn(Schema):
     council_team_id: int | None = None
 
 
-@router.post("/children/referrals", response={201: StepOut})
-def referral_post(request: HttpRequest, payload: ReferralIn) -> Status:
+@router.post("/children/referrals", response={201: StepOut, codes_4xx: ErrorOut})
+def referral_post(request: HttpRequest, payload: ChildReferralIn) -> Status:
     case = children.child_referral_make(actor=_actor(request), **payload.dict())
     return Status(201, {"id": case.pk, "status": case.status})
 
 
-class PlanOut(Schema):
+class ChildProtectionPlanOut(Schema):
     category: str
     pre_birth: bool
     started_on: dt.date
@@ -241,7 +253,7 @@ class ConferenceOut(Schema):
     plan_decided: bool
 
 
-class CaseOut(Schema):
+class ChildCaseOut(Schema):
     id: int
     person_id: int
     council_id: int
@@ -257,7 +269,7 @@ class CaseOut(Schema):
     s47_outcome: str
     icpc_due_on: dt.date | None
     icpc_held_on: dt.date | None
-    plan: PlanOut | None
+    plan: ChildProtectionPlanOut | None
     conferences: list[ConferenceOut]
     members: list[MemberOut]
 
@@ -272,7 +284,9 @@ def _case_out(case: ChildCase) -> dict[str, Any]:
     out["id"] = case.pk
     plan = getattr(case, "plan", None)
     out["plan"] = (
-        None if plan is None else {k: getattr(plan, k) for k in PlanOut.model_fields}
+        None
+        if plan is None
+        else {k: getattr(plan, k) for k in ChildProtectionPlanOut.model_fields}
     )
     out["conferences"] = [
         {"kind": c.kind, "held_on": c.held_on, "late_reason": c.late_reason,
@@ -283,7 +297,9 @@ def _case_out(case: ChildCase) -> dict[str, Any]:
     return out
 
 
-@router.get("/children/cases/{case_id}", response=CaseOut)
+@router.get(
+    "/children/cases/{case_id}", response={200: ChildCaseOut, codes_4xx: ErrorOut}
+)
 def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return _case_out(child_case_open(actor=_actor(request), case_id=case_id))
 
@@ -299,7 +315,9 @@ class CaseDecisionIn(Schema):
     social_worker_id: int | None = None
 
 
-@router.post("/children/cases/{case_id}/decision", response=StepOut)
+@router.post(
+    "/children/cases/{case_id}/decision", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def case_decision(
     request: HttpRequest, case_id: int, payload: CaseDecisionIn
 ) -> dict[str, Any]:
@@ -318,7 +336,9 @@ class ChildStrategyIn(Schema):
     member_user_ids: list[int] = []
 
 
-@router.post("/children/cases/{case_id}/strategy", response=StepOut)
+@router.post(
+    "/children/cases/{case_id}/strategy", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def case_strategy(
     request: HttpRequest, case_id: int, payload: ChildStrategyIn
 ) -> dict[str, Any]:
@@ -334,7 +354,9 @@ class S47In(Schema):
     completed_on: dt.date | None = None
 
 
-@router.post("/children/cases/{case_id}/s47", response=StepOut)
+@router.post(
+    "/children/cases/{case_id}/s47", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def case_s47(request: HttpRequest, case_id: int, payload: S47In) -> dict[str, Any]:
     return _case_step(
         children.s47_outcome_record(
@@ -352,7 +374,10 @@ class InitialConferenceIn(Schema):
     member_user_ids: list[int] = []
 
 
-@router.post("/children/cases/{case_id}/conferences/initial", response={201: StepOut})
+@router.post(
+    "/children/cases/{case_id}/conferences/initial",
+    response={201: StepOut, codes_4xx: ErrorOut},
+)
 def case_initial_conference(
     request: HttpRequest, case_id: int, payload: InitialConferenceIn
 ) -> Status:
@@ -366,7 +391,9 @@ class CoreGroupIn(Schema):
     member_user_ids: list[int]
 
 
-@router.post("/children/cases/{case_id}/core-group", response=StepOut)
+@router.post(
+    "/children/cases/{case_id}/core-group", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def case_core_group(
     request: HttpRequest, case_id: int, payload: CoreGroupIn
 ) -> dict[str, Any]:
@@ -382,7 +409,10 @@ class ReviewIn(Schema):
     end_reason: str = ""
 
 
-@router.post("/children/cases/{case_id}/conferences/review", response={201: StepOut})
+@router.post(
+    "/children/cases/{case_id}/conferences/review",
+    response={201: StepOut, codes_4xx: ErrorOut},
+)
 def case_review(request: HttpRequest, case_id: int, payload: ReviewIn) -> Status:
     conf = children.review_conference_record(
         actor=_actor(request), case_id=case_id, **payload.dict()
@@ -396,7 +426,9 @@ class PlanEndIn(Schema):
     reason: str = ""
 
 
-@router.post("/children/cases/{case_id}/plan/end", response=StepOut)
+@router.post(
+    "/children/cases/{case_id}/plan/end", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def case_plan_end(
     request: HttpRequest, case_id: int, payload: PlanEndIn
 ) -> dict[str, Any]:
@@ -418,7 +450,7 @@ class FamilyIn(Schema):
     lead_practitioner_id: int | None = None
 
 
-@router.post("/families", response={201: StepOut})
+@router.post("/families", response={201: StepOut, codes_4xx: ErrorOut})
 def family_post(request: HttpRequest, payload: FamilyIn) -> Status:
     family = families.family_create(
         actor=_actor(request),
@@ -499,7 +531,7 @@ def _family_out(view: FamilyView) -> dict[str, Any]:
     }
 
 
-@router.get("/families/{family_id}", response=FamilyOut)
+@router.get("/families/{family_id}", response={200: FamilyOut, codes_4xx: ErrorOut})
 def family_get(request: HttpRequest, family_id: int) -> dict[str, Any]:
     """The family, each member as the policy allows for that member."""
     return _family_out(family_open(actor=_actor(request), family_id=family_id))
@@ -510,7 +542,9 @@ class AssessmentIn(Schema):
     answers: dict[str, dict[str, Any]]
 
 
-@router.post("/families/{family_id}/assessments", response={201: StepOut})
+@router.post(
+    "/families/{family_id}/assessments", response={201: StepOut, codes_4xx: ErrorOut}
+)
 def family_assessment(
     request: HttpRequest, family_id: int, payload: AssessmentIn
 ) -> Status:
@@ -525,7 +559,7 @@ class TeamIn(Schema):
     service: str
 
 
-@router.post("/families/{family_id}/team", response=StepOut)
+@router.post("/families/{family_id}/team", response={200: StepOut, codes_4xx: ErrorOut})
 def family_team(
     request: HttpRequest, family_id: int, payload: TeamIn
 ) -> dict[str, Any]:
@@ -540,7 +574,7 @@ class FamilyPlanIn(Schema):
     review_due_on: dt.date | None = None
 
 
-@router.post("/families/{family_id}/plan", response=StepOut)
+@router.post("/families/{family_id}/plan", response={200: StepOut, codes_4xx: ErrorOut})
 def family_plan(
     request: HttpRequest, family_id: int, payload: FamilyPlanIn
 ) -> dict[str, Any]:
@@ -556,7 +590,9 @@ class FamilyReviewIn(Schema):
     next_review_on: dt.date | None = None
 
 
-@router.post("/families/{family_id}/reviews", response={201: StepOut})
+@router.post(
+    "/families/{family_id}/reviews", response={201: StepOut, codes_4xx: ErrorOut}
+)
 def family_review(
     request: HttpRequest, family_id: int, payload: FamilyReviewIn
 ) -> Status:
@@ -574,7 +610,9 @@ class StepUpIn(Schema):
     lawful_basis: str = ""
 
 
-@router.post("/families/{family_id}/step-up", response={201: StepOut})
+@router.post(
+    "/families/{family_id}/step-up", response={201: StepOut, codes_4xx: ErrorOut}
+)
 def family_step_up(request: HttpRequest, family_id: int, payload: StepUpIn) -> Status:
     case = families.family_step_up(
         actor=_actor(request), family_id=family_id, **payload.dict()
@@ -586,7 +624,9 @@ class StepDownIn(Schema):
     reason: str
 
 
-@router.post("/families/{family_id}/step-down", response=StepOut)
+@router.post(
+    "/families/{family_id}/step-down", response={200: StepOut, codes_4xx: ErrorOut}
+)
 def family_step_down(
     request: HttpRequest, family_id: int, payload: StepDownIn
 ) -> dict[str, Any]:

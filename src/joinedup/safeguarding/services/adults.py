@@ -248,7 +248,7 @@ def _enquiry_for_update(actor: Actor, concern_id: int) -> AdultEnquiry:
     enquiry = (
         AdultEnquiry.objects.select_for_update()
         .select_related("concern")
-        .filter(concern_id=concern_id)
+        .filter(concern__pk=concern_id)
         .first()
     )
     if enquiry is None:

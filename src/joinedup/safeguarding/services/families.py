@@ -377,16 +377,16 @@ def family_step_down(*, actor: Actor, family_id: int, reason: str) -> FamilyStep
     why = text_required("reason", reason, "say why the family is stepped down")
     with transaction.atomic():
         family = Family.objects.select_for_update().filter(pk=family_id).first()
-        case = (
-            ChildCase.objects.filter(family_id=family_id)
-            .exclude(status=ChildCaseStatus.CLOSED)
-            .first()
-        )
         if family is None or family.status != FamilyStatus.SOCIAL_CARE:
             raise Conflict(
                 "The family is not with children's social care.",
                 fields={"family": "not stepped up"},
             )
+        case = (
+            ChildCase.objects.filter(family=family)
+            .exclude(status=ChildCaseStatus.CLOSED)
+            .first()
+        )
         if case is not None and case.council_id != actor.organisation_id:
             raise Conflict(
                 "Only children's social care can step the family down.",
