@@ -80,3 +80,17 @@ def test_demo_accounts_one_per_role_with_caseloads(loaded, client):
     response = client.get(reverse("person_detail", args=[member.person_id]))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="timeline-event"') > 0
+
+
+def test_the_demo_names_a_person_who_can_sign_in_to_their_own_view(loaded, client):
+    from joinedup.synth.demo import demo_portal_person
+    from tests.portal.helpers import sign_in
+
+    demo_users_create(password="joinedup-demo-2026")
+    number, born, email = demo_portal_person()
+    assert demo_portal_person() == (number, born, email)  # the same person again
+    response = sign_in(client, nhs_number=number, birth_date=born, contact=email)
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    person = Person.objects.get(nhs_number=number.replace(" ", ""))
+    page = client.get("/me/").content.decode()
+    assert person.family_name.title() in page or person.family_name in page

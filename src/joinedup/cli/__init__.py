@@ -187,6 +187,10 @@ def cmd_load(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     # The demo signs in without an authenticator app; production requires one.
     os.environ.setdefault("JOINEDUP_REQUIRE_2FA", "0")
+    # A person's one-time sign-in code for /me/ is shown on this console.
+    os.environ.setdefault(
+        "JOINEDUP_PORTAL_CODE_SENDER", "joinedup.portal.auth.senders.ConsoleCodeSender"
+    )
     django_setup()
     migrate()
     from joinedup.people.models import Person
@@ -205,6 +209,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     for username, role_label, org_name in accounts:
         print(f"  {username:<22} {role_label}, {org_name}")
     print(f"Password for every demo account: {DEMO_PASSWORD}")
+    from joinedup.synth.demo import demo_portal_person
+
+    portal = demo_portal_person()
+    if portal is not None:
+        number, born, email = portal
+        print(
+            f"A person's own view, /me/: NHS number {number}, born "
+            f"{born:%d/%m/%Y}, email {email}; the one-time code appears here."
+        )
     print()
     _serve(host=args.host, port=args.port, workers=args.workers)
 

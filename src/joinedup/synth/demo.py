@@ -204,3 +204,31 @@ def demo_population_refresh() -> str:
     except RefreshError as exc:
         return f"Population figures not computed: {exc}"
     return f"Population figures computed: {refresh.message}."
+
+
+DEMO_PORTAL_EMAIL = "my.record@example.org"
+
+
+def demo_portal_person() -> tuple[str, dt.date, str] | None:
+    """A person of the social worker's caseload, with the demo email address on
+    their record, to try the person's own view (/me/): (NHS number, date of birth,
+    email). The one-time code is sent to the server's console in the demo."""
+    with_number = Person.objects.filter(nhs_number__isnull=False).exclude(nhs_number="")
+    chosen = with_number.filter(email=DEMO_PORTAL_EMAIL).first()
+    if chosen is None:
+        chosen = (
+            with_number.filter(
+                care_team__user__username="social.worker", deceased_on__isnull=True
+            )
+            .order_by("-care_team__is_lead", "birth_date", "pk")
+            .first()
+        )
+        if chosen is None:
+            return None
+        Person.objects.filter(pk=chosen.pk).update(email=DEMO_PORTAL_EMAIL)
+    number = chosen.nhs_number or ""
+    return (
+        f"{number[:3]} {number[3:6]} {number[6:]}",
+        chosen.birth_date,
+        DEMO_PORTAL_EMAIL,
+    )
