@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/joinedup_bench"
@@ -44,3 +47,36 @@ def percentile(values: list[float], q: float) -> float:
     """The q-quantile (0..1) of the values, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextmanager
+def throwaway_database(url: str, *, keep: bool = False) -> Iterator[None]:
+    """Django set up on a throw-away test database built from the models (no
+    migrations), as the test suite does; dropped afterwards unless `keep`. Web
+    requests sign in without an authenticator app."""
+    os.environ["JOINEDUP_REQUIRE_2FA"] = "0"
+    django_setup(url)
+    from django.conf import settings
+    from django.test.utils import (
+        setup_databases,
+        setup_test_environment,
+        teardown_databases,
+    )
+
+    settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
+    setup_test_environment()
+    old = setup_databases(verbosity=0, interactive=False, keepdb=keep)
+    try:
+        yield
+    finally:
+        if not keep:
+            teardown_databases(old, verbosity=0)
+
+
+def latency_line(name: str, ms: list[float], queries: set[int], width: int) -> str:
+    """One page's timings: median, p95, max (milliseconds) and its query counts."""
+    return (
+        f"  {name:{width}} p50 {statistics.median(ms):7.1f} ms  "
+        f"p95 {percentile(ms, 0.95):7.1f} ms  "
+        f"max {max(ms):7.1f} ms  queries {sorted(queries)}"
+    )

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
 import random
 import statistics
 import sys
@@ -34,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from _db import django_setup, percentile
+from _db import percentile, throwaway_database
 
 DEFAULT = "postgres://postgres@127.0.0.1:5432/joinedup_bench_disch"
 MEAN_LOS_DAYS = 5.0
@@ -259,27 +258,16 @@ def main() -> int:
         help="which pages to time, comma-separated (board, sitrep, dashboard)",
     )
     args = parser.parse_args()
-    os.environ["JOINEDUP_REQUIRE_2FA"] = "0"
-    django_setup(args.database_url)
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import (
-        setup_databases,
-        setup_test_environment,
-        teardown_databases,
-    )
-    from django.utils import timezone
-
-    from joinedup.discharge.models import HospitalStay, SitrepDay
-    from joinedup.governance.models import User
-
-    if connection.vendor != "postgresql":
+    if not args.database_url.startswith("postgres"):
         raise SystemExit("bench_discharge needs PostgreSQL (--database-url)")
-    settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False, keepdb=args.keep)
-    try:
+    with throwaway_database(args.database_url, keep=args.keep):
+        from django.db import connection
+        from django.test import Client
+        from django.utils import timezone
+
+        from joinedup.discharge.models import HospitalStay, SitrepDay
+        from joinedup.governance.models import User
+
         if not HospitalStay.objects.exists():
             print(f"building the area in {connection.settings_dict['NAME']}:")
             _area(args.people, args.beds, args.years)
@@ -322,9 +310,6 @@ def main() -> int:
                 client, ["/discharge/dashboard/?days=730&reason=E"] * reps, warm=1
             )
             print(_line("dashboard, 730 days, reason E", ms, q))
-    finally:
-        if not args.keep:
-            teardown_databases(old, verbosity=0)
     return 0
 
 

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from _db import django_setup, percentile
+from _db import latency_line, throwaway_database
 
 DEFAULT = "postgres://postgres@127.0.0.1:5432/joinedup_bench_levels"
 NEEDS = [
@@ -227,21 +225,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database-url", default=DEFAULT)
     args = parser.parse_args()
-    os.environ["JOINEDUP_REQUIRE_2FA"] = "0"
-    django_setup(args.database_url)
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import (
-        setup_databases,
-        setup_test_environment,
-        teardown_databases,
-    )
+    with throwaway_database(args.database_url):
+        from django.db import connection
+        from django.test import Client
 
-    settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
         _directory(args.services)
         matron = _ucr(args.referrals)
         gp = Client()
@@ -269,13 +256,7 @@ def main() -> int:
         ):
             ms, queries, html = _time(client, url, args.requests)
             assert expect in html, name
-            print(
-                f"  {name:24} p50 {statistics.median(ms):7.1f} ms  "
-                f"p95 {percentile(ms, 0.95):7.1f} ms  "
-                f"max {max(ms):7.1f} ms  queries {sorted(queries)}"
-            )
-    finally:
-        teardown_databases(old, verbosity=0)
+            print(latency_line(name, ms, queries, 24))
     return 0
 
 

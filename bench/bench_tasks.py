@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from _db import django_setup, percentile
+from _db import latency_line, throwaway_database
 
 DEFAULT = "postgres://postgres@127.0.0.1:5432/joinedup_bench_tasks"
 
@@ -127,23 +126,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database-url", default=DEFAULT)
     args = parser.parse_args()
-    import os
+    with throwaway_database(args.database_url):
+        from django.db import connection
+        from django.test import Client
 
-    os.environ["JOINEDUP_REQUIRE_2FA"] = "0"
-    django_setup(args.database_url)
-    from django.conf import settings
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import (
-        setup_databases,
-        setup_test_environment,
-        teardown_databases,
-    )
-
-    settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
         user = _area(args.people, args.tasks)
         client = Client()
         client.force_login(user)
@@ -158,13 +144,7 @@ def main() -> int:
             ("My caseload", "/care/caseload/"),
         ):
             ms, queries = _time(client, url, args.requests)
-            print(
-                f"  {name:16} p50 {statistics.median(ms):6.1f} ms  "
-                f"p95 {percentile(ms, 0.95):6.1f} ms  "
-                f"max {max(ms):6.1f} ms  queries {sorted(queries)}"
-            )
-    finally:
-        teardown_databases(old, verbosity=0)
+            print(latency_line(name, ms, queries, 16))
     return 0
 
 
