@@ -21,7 +21,6 @@ from joinedup.governance.access import Actor
 from joinedup.governance.models import Role
 from joinedup.interop.models import (
     DailyTotal,
-    IngestKind,
     MessageReceipt,
     QuarantineItem,
     QuarantineStatus,
@@ -197,18 +196,27 @@ class ReplayResult:
     reason: str
 
 
-def _replayer(kind: str) -> Callable[[QuarantineItem, str, Touched], str | None]:
-    if kind == IngestKind.HL7V2:
-        from joinedup.interop.hl7v2.ingest import hl7_replay
+Replayer = Callable[[QuarantineItem, str, Touched], str | None]
+"""Applies a quarantined item's (fixed) raw content; returns a reason if it still
+cannot be applied."""
 
-        return hl7_replay
-    if kind == IngestKind.FHIR:
-        from joinedup.interop.fhir.ingest import fhir_replay
+_REPLAYERS: dict[str, Replayer] = {}
 
-        return fhir_replay
-    from joinedup.interop.csv.ingest import csv_replay
 
-    return csv_replay
+def replayer_register(kind: str, replayer: Replayer) -> None:
+    """Each input format registers how its quarantined items are replayed (at app
+    start, `InteropConfig.ready`), so this module imports no format."""
+    _REPLAYERS[kind] = replayer
+
+
+def _replayer(kind: str) -> Replayer:
+    try:
+        return _REPLAYERS[kind]
+    except KeyError:
+        raise Conflict(
+            f"kind: no replayer is registered for {kind!r} input",
+            fields={"kind": "not replayable"},
+        ) from None
 
 
 def quarantine_replay(*, actor: Actor, item_id: int, raw: str) -> ReplayResult:
