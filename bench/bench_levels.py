@@ -50,7 +50,7 @@ def _directory(services: int) -> None:
         TaxonomyTerm,
     )
 
-    sectors = sorted(rules._sectors())
+    sectors = sorted(rules.sector_centroids())
     terms = TaxonomyTerm.objects.bulk_create(
         [
             TaxonomyTerm(oruk_id=f"need-{code}", taxonomy="needs", code=code, name=code)

@@ -110,7 +110,7 @@ class Centroid:
 
 
 @cache
-def _sectors() -> dict[str, tuple[float, float]]:
+def sector_centroids() -> dict[str, tuple[float, float]]:
     with SECTORS_FILE.open(newline="") as f:
         return {
             row["sector"]: (float(row["latitude"]), float(row["longitude"]))
@@ -125,7 +125,7 @@ def postcode_centroid(postcode: str) -> Centroid | None:
     compact = "".join((postcode or "").upper().split())
     if not compact:
         return None
-    sectors = _sectors()
+    sectors = sector_centroids()
     if len(compact) >= 5:  # outward code, then the inward code's 3 characters
         key = f"{compact[:-3]} {compact[-3]}"
         if key in sectors:

@@ -40,7 +40,7 @@ from joinedup.discharge.outcomes import (
     outcomes_get,
     visible_patients,
 )
-from joinedup.discharge.selectors import _refuse
+from joinedup.discharge.selectors import refusal_audited
 from joinedup.errors import InvalidInput
 from joinedup.governance.access import Actor, Decision
 from joinedup.governance.models import AccessCategory, Role
@@ -257,7 +257,7 @@ def dashboard_get(
 ) -> Dashboard:
     """The dashboard up to yesterday (the last whole day). One audit entry."""
     if actor.role != Role.DISCHARGE_COORDINATOR:
-        raise _refuse(
+        raise refusal_audited(
             actor, "discharge_dashboard", "the dashboard is for discharge coordinators"
         )
     last_day = today - dt.timedelta(days=1)

@@ -17,7 +17,7 @@ from joinedup.discharge.models import (
     NoticeMessage,
     Schedule3Notice,
 )
-from joinedup.discharge.services import _current_readiness, _stay_open_for_write
+from joinedup.discharge.services import current_readiness, stay_open_for_write
 from joinedup.errors import Conflict, InvalidInput
 from joinedup.governance.access import Actor
 from joinedup.governance.models import Organisation, OrganisationType
@@ -41,12 +41,12 @@ def notice_send(
     MESH (`joinedup mesh send` delivers it). A notice that failed to send may be
     queued again; one already sent or acknowledged may not."""
     # Outside the transaction: a refusal must leave its audit entry.
-    stay = _stay_open_for_write(
+    stay = stay_open_for_write(
         actor=actor, stay_id=stay_id, action="discharge_notice_send"
     )
     with transaction.atomic():
         council = _notice_checks(stay=stay, kind=kind, council_id=council_id)
-        if kind == NoticeKind.DISCHARGE and _current_readiness(stay) is None:
+        if kind == NoticeKind.DISCHARGE and current_readiness(stay) is None:
             raise InvalidInput.for_field(
                 "kind",
                 "record the person ready for discharge before a discharge notice",
@@ -105,7 +105,7 @@ def notice_record(
     """Record a Care Act 2014 Schedule 3 notice sent to the council (and, when
     known, its acknowledgement), sent some other way than MESH."""
     # Outside the transaction: a refusal must leave its audit entry.
-    stay = _stay_open_for_write(
+    stay = stay_open_for_write(
         actor=actor, stay_id=stay_id, action="discharge_notice_record"
     )
     with transaction.atomic():

@@ -52,7 +52,7 @@ from django.db.models import (
 
 from joinedup.discharge import rules
 from joinedup.discharge.models import DelayReason, HospitalStay, Readiness
-from joinedup.discharge.selectors import _latest
+from joinedup.discharge.selectors import latest_for_stay
 from joinedup.governance.access import DIRECT_CARE_ROLES, Actor, people_visible_q
 from joinedup.people.models import Involvement, Person
 from joinedup.record.models import Event, EventKind
@@ -328,9 +328,9 @@ def _current_delays(
         organisation_id=actor.organisation_id,
         discharged_at__isnull=True,
     ).annotate(
-        r_ready_on=_latest(Readiness, "ready_on"),
-        d_reason=_latest(DelayReason, "reason"),
-        d_agency=_latest(DelayReason, "agency"),
+        r_ready_on=latest_for_stay(Readiness, "ready_on"),
+        d_reason=latest_for_stay(DelayReason, "reason"),
+        d_agency=latest_for_stay(DelayReason, "agency"),
     )
     stays = stays.filter(r_ready_on__isnull=False)
     if reason:

@@ -155,7 +155,7 @@ class Board:
     pages: int = 1
 
 
-def _refuse(actor: Actor, action: str, reason: str) -> AccessRefused:
+def refusal_audited(actor: Actor, action: str, reason: str) -> AccessRefused:
     audit_record(
         actor=actor,
         person_id=None,
@@ -166,7 +166,9 @@ def _refuse(actor: Actor, action: str, reason: str) -> AccessRefused:
     return AccessRefused(f"You cannot see this page: {reason}.")
 
 
-def _latest(model: type, field: str, before: dt.datetime | None = None) -> Subquery:
+def latest_for_stay(
+    model: type, field: str, before: dt.datetime | None = None
+) -> Subquery:
     rows = model.objects.filter(stay=OuterRef("pk"))  # type: ignore[attr-defined]
     if before is not None:
         rows = rows.filter(recorded_at__lt=before)
@@ -185,7 +187,7 @@ def ward_board(
     ask for (the last page when they ask for more). A fixed number of queries,
     whatever the number of patients; one audit entry."""
     if actor.role != Role.DISCHARGE_COORDINATOR:
-        raise _refuse(
+        raise refusal_audited(
             actor, "ward_board", "the ward board is for discharge coordinators"
         )
     here = HospitalStay.objects.filter(
@@ -197,12 +199,12 @@ def ward_board(
     if filters.ward:
         stays = stays.filter(ward=filters.ward)
     stays = stays.annotate(
-        r_ready_on=_latest(Readiness, "ready_on"),
-        r_expected=_latest(Readiness, "expected_discharge_on"),
-        r_pathway=_latest(Readiness, "expected_pathway"),
-        d_reason=_latest(DelayReason, "reason"),
-        d_agency=_latest(DelayReason, "agency"),
-        d_id=_latest(DelayReason, "id"),
+        r_ready_on=latest_for_stay(Readiness, "ready_on"),
+        r_expected=latest_for_stay(Readiness, "expected_discharge_on"),
+        r_pathway=latest_for_stay(Readiness, "expected_pathway"),
+        d_reason=latest_for_stay(DelayReason, "reason"),
+        d_agency=latest_for_stay(DelayReason, "agency"),
+        d_id=latest_for_stay(DelayReason, "id"),
     )
     rows: list[BoardRow] = []
     delay_ids: list[int | None] = []

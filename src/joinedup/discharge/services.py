@@ -234,7 +234,7 @@ def stays_sync_all() -> SyncTally:
 # --- what coordinators record ----------------------------------------------------
 
 
-def _stay_open_for_write(*, actor: Actor, stay_id: int, action: str) -> HospitalStay:
+def stay_open_for_write(*, actor: Actor, stay_id: int, action: str) -> HospitalStay:
     """The stay, after checking the actor is a discharge coordinator at the
     stay's hospital and may read the person's health record (one audit entry)."""
     stay = HospitalStay.objects.filter(pk=stay_id).first()
@@ -261,7 +261,7 @@ def _stay_open_for_write(*, actor: Actor, stay_id: int, action: str) -> Hospital
     return stay
 
 
-def _current_readiness(stay: HospitalStay) -> Readiness | None:
+def current_readiness(stay: HospitalStay) -> Readiness | None:
     return stay.readiness.order_by("-recorded_at", "-id").first()
 
 
@@ -281,7 +281,7 @@ def readiness_record(
     destination."""
     today = timezone.localdate()
     # Outside the transaction: a refusal must leave its audit entry.
-    stay = _stay_open_for_write(
+    stay = stay_open_for_write(
         actor=actor, stay_id=stay_id, action="discharge_ready_record"
     )
     with transaction.atomic():
@@ -337,7 +337,7 @@ def delay_record(
     """Set the current reason and responsible agency of a delay (DESIGN 4.2). The
     earlier reasons are kept as its history."""
     # Outside the transaction: a refusal must leave its audit entry.
-    stay = _stay_open_for_write(
+    stay = stay_open_for_write(
         actor=actor, stay_id=stay_id, action="discharge_delay_record"
     )
     with transaction.atomic():
@@ -346,7 +346,7 @@ def delay_record(
             raise InvalidInput.for_field(
                 "reason", "the person has already left hospital"
             )
-        if _current_readiness(stay) is None:
+        if current_readiness(stay) is None:
             raise InvalidInput.for_field(
                 "reason", "record the person ready for discharge before a delay reason"
             )

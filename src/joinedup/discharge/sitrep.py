@@ -22,7 +22,7 @@ from joinedup.discharge.models import (
     StaySetting,
     VirtualWard,
 )
-from joinedup.discharge.selectors import _latest, _refuse
+from joinedup.discharge.selectors import latest_for_stay, refusal_audited
 from joinedup.errors import InvalidInput
 from joinedup.governance.access import Actor, Decision
 from joinedup.governance.models import AccessCategory, Role
@@ -82,10 +82,10 @@ def _sitrep_rows(*, organisation_id: int, site: str, day: dt.date) -> list[dict]
         )
         .exclude(discharged_at__lt=start)
         .annotate(
-            r_ready_on=_latest(Readiness, "ready_on", before=end),
-            r_pathway=_latest(Readiness, "expected_pathway", before=end),
-            d_reason=_latest(DelayReason, "reason", before=end),
-            d_agency=_latest(DelayReason, "agency", before=end),
+            r_ready_on=latest_for_stay(Readiness, "ready_on", before=end),
+            r_pathway=latest_for_stay(Readiness, "expected_pathway", before=end),
+            d_reason=latest_for_stay(DelayReason, "reason", before=end),
+            d_agency=latest_for_stay(DelayReason, "agency", before=end),
         )
         .filter(r_ready_on__isnull=False)
         .values(
@@ -144,7 +144,9 @@ def sitrep_get(*, actor: Actor, site: str, day: dt.date) -> dict[str, Any]:
     is over is kept the first time it is produced, and shown from then on as
     kept. One audit entry."""
     if actor.role != Role.DISCHARGE_COORDINATOR:
-        raise _refuse(actor, "sitrep", "the sitrep is for discharge coordinators")
+        raise refusal_audited(
+            actor, "sitrep", "the sitrep is for discharge coordinators"
+        )
     today = timezone.localdate()
     if day > today:
         raise InvalidInput.for_field("date", "the sitrep date cannot be in the future")

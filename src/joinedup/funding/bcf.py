@@ -309,7 +309,7 @@ def fund_outcomes(
     commissioners and finance leads (aggregates; one audit entry)."""
     from joinedup.errors import NotFound
     from joinedup.funding.models import Scheme
-    from joinedup.funding.selectors.pooled import _audit, fund_get
+    from joinedup.funding.selectors.pooled import fund_get, pooled_audit
 
     fund = fund_get(actor=actor, fund_id=fund_id)
     name = ""
@@ -322,7 +322,7 @@ def fund_outcomes(
             )
         name = scheme.name
     metrics = metrics_compute(start=start, end=end, today=today, scheme_id=scheme_id)
-    _audit(
+    pooled_audit(
         actor,
         "pooled_outcomes",
         f"fund {fund.pk} BCF metrics, opt-outs excluded, small numbers suppressed",

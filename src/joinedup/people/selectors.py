@@ -36,7 +36,7 @@ from joinedup.people.search import SearchQuery
 PAGE_SIZE_MAX = 100
 
 
-def _page(queryset: QuerySet, *, page: int, page_size: int) -> Page:
+def page_of(queryset: QuerySet, *, page: int, page_size: int) -> Page:
     if page < 1:
         raise InvalidInput.for_field("page", "must be 1 or more")
     if not 1 <= page_size <= PAGE_SIZE_MAX:
@@ -68,7 +68,7 @@ def person_search(
         people = people.filter(family_name_norm__startswith=query.family)
     if query.given:
         people = people.filter(given_name_norm__startswith=query.given)
-    result = _page(
+    result = page_of(
         people.order_by("family_name_norm", "given_name_norm", "birth_date", "pk"),
         page=page,
         page_size=page_size,
@@ -91,7 +91,7 @@ def person_list(*, actor: Actor, page: int = 1, page_size: int = 25) -> Page:
     people = Person.objects.select_related("registered_gp").filter(
         people_visible_q(actor), merged_into__isnull=True
     )
-    result = _page(
+    result = page_of(
         people.order_by("family_name_norm", "given_name_norm", "birth_date", "pk"),
         page=page,
         page_size=page_size,

@@ -14,7 +14,7 @@ from joinedup.governance.access import Actor, Decision, people_visible_q
 from joinedup.governance.models import AccessCategory
 from joinedup.governance.services import audit_record
 from joinedup.people.models import Person
-from joinedup.people.selectors import PersonAccess, _page
+from joinedup.people.selectors import PersonAccess, page_of
 from joinedup.record.models import Event, SourceSystem
 
 
@@ -58,7 +58,7 @@ def timeline_page(
     events = events.select_related("source_system", "organisation").order_by(
         "-occurred_at", "-id"
     )
-    return _page(events, page=page, page_size=page_size)
+    return page_of(events, page=page, page_size=page_size)
 
 
 def source_systems_list() -> list[SourceSystem]:

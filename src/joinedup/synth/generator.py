@@ -35,7 +35,7 @@ from joinedup.synth.history import (
     History,
     RawEvent,
     Window,
-    _cum,
+    cumulative_weights,
 )
 
 DEFAULT_SEED = 20261127
@@ -177,7 +177,7 @@ def area_generate(
         if i >= len(cat.GP_PRACTICE_NAMES):
             name = f"{name} ({i // len(cat.GP_PRACTICE_NAMES) + 1})"
         orgs.append(
-            OrgSpec(f"J81{i + 1:03d}", name, "gp_practice", _postcode(i * 11, 1))
+            OrgSpec(f"J81{i + 1:03d}", name, "gp_practice", postcode_of(i * 11, 1))
         )
     return Area(
         seed=seed,
@@ -222,14 +222,14 @@ def _context(area: Area) -> _Context:
 # --- pre-built weighted lists -----------------------------------------------------
 
 
-_AGE_CUM, _AGE_TOTAL = _cum([b[2] for b in cat.AGE_BANDS_5Y])
+_AGE_CUM, _AGE_TOTAL = cumulative_weights([b[2] for b in cat.AGE_BANDS_5Y])
 
 
 def _name_table(
     names: Sequence[tuple[str, tuple[int, int, int]]], cohort: int
 ) -> tuple[tuple[str, ...], list[float], float]:
     kept = [(n, w[cohort]) for n, w in names if w[cohort] > 0]
-    cum, total = _cum([w for _, w in kept])
+    cum, total = cumulative_weights([w for _, w in kept])
     return tuple(n for n, _ in kept), cum, total
 
 
@@ -239,11 +239,11 @@ _GIVEN = {
     for cohort in range(3)
 }
 _FAMILY = tuple(n for n, _ in cat.FAMILY_NAMES)
-_FAMILY_CUM, _FAMILY_TOTAL = _cum([w for _, w in cat.FAMILY_NAMES])
+_FAMILY_CUM, _FAMILY_TOTAL = cumulative_weights([w for _, w in cat.FAMILY_NAMES])
 _UNIT = cat.POSTCODE_UNIT_LETTERS
 
 
-def _postcode(street: int, house: int) -> str:
+def postcode_of(street: int, house: int) -> str:
     district, sector = _district_sector(street)
     unit = (street * 31 + house // 12) % (len(_UNIT) ** 2)
     return (
@@ -424,7 +424,7 @@ def person_generate(*, area: Area, index: int) -> PersonSpec:
         if rnd() < 0.08:
             line = f"Flat {1 + int(rnd() * 12)}, {line}"
         spec = AddressSpec(
-            line, _postcode(street, house), dt.date.fromordinal(from_ord)
+            line, postcode_of(street, house), dt.date.fromordinal(from_ord)
         )
         return spec, street
 

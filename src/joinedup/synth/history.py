@@ -70,7 +70,7 @@ SOCIAL_CARE_P = (0.0, 0.006, 0.01, 0.03, 0.08, 0.22)
 DISTRICT_NURSING_P = (0.0, 0.003, 0.01, 0.04, 0.10, 0.22)
 
 
-def _cum(weights: Sequence[float]) -> tuple[list[float], float]:
+def cumulative_weights(weights: Sequence[float]) -> tuple[list[float], float]:
     """Cumulative weights and their total, for random.choices(cum_weights=...)."""
     out: list[float] = []
     total = 0.0
@@ -80,8 +80,8 @@ def _cum(weights: Sequence[float]) -> tuple[list[float], float]:
     return out, total
 
 
-_PATHWAY_CUM = [_cum(w) for w in PATHWAY_WEIGHTS]
-_GP_MODE_CUM = _cum([m[2] for m in cat.GP_MODES])
+_PATHWAY_CUM = [cumulative_weights(w) for w in PATHWAY_WEIGHTS]
+_GP_MODE_CUM = cumulative_weights([m[2] for m in cat.GP_MODES])
 # (mode key, summary, clinician key) per clinician (GP, practice nurse) and mode
 _GP_SUMMARIES = tuple(
     tuple((key, f"{who} ({wording})", clinician) for key, wording, _w in cat.GP_MODES)
@@ -90,17 +90,17 @@ _GP_SUMMARIES = tuple(
         ("practice_nurse", "Practice nurse appointment"),
     )
 )
-_ASSESS_OUT_CUM = _cum([o[1] for o in cat.ASSESSMENT_OUTCOMES])
-_REVIEW_OUT_CUM = _cum([o[1] for o in cat.REVIEW_OUTCOMES])
-_SAFEGUARDING_CUM = _cum([o[1] for o in cat.SAFEGUARDING_OUTCOMES])
+_ASSESS_OUT_CUM = cumulative_weights([o[1] for o in cat.ASSESSMENT_OUTCOMES])
+_REVIEW_OUT_CUM = cumulative_weights([o[1] for o in cat.REVIEW_OUTCOMES])
+_SAFEGUARDING_CUM = cumulative_weights([o[1] for o in cat.SAFEGUARDING_OUTCOMES])
 _GENERAL_EMERGENCY = tuple(r for r in cat.EMERGENCY_REASONS if not r.needs_condition)
 _SPECIFIC_EMERGENCY = tuple(r for r in cat.EMERGENCY_REASONS if r.needs_condition)
 _GENERAL_EMERGENCY_CUM = [
-    _cum([r.weights[b] for r in _GENERAL_EMERGENCY])
+    cumulative_weights([r.weights[b] for r in _GENERAL_EMERGENCY])
     for b in range(len(cat.CONDITION_AGE_BANDS))
 ]
 _ELECTIVE_CUM = [
-    _cum([r.weights[b] for r in cat.ELECTIVE_REASONS])
+    cumulative_weights([r.weights[b] for r in cat.ELECTIVE_REASONS])
     for b in range(len(cat.CONDITION_AGE_BANDS))
 ]
 _HIP_FRACTURE = next(r for r in cat.EMERGENCY_REASONS if r.key == "hip_fracture")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from joinedup.coordination.services import referral_send
 from joinedup.directory.models import DirectoryOrganization, PrescribingCase, Service
-from joinedup.directory.rules import _sectors
+from joinedup.directory.rules import sector_centroids
 from joinedup.directory.services import (
     case_open_from_referral,
     connection_outcome,
@@ -126,7 +126,7 @@ PROVIDERS = (
 
 def directory_oruk_json() -> str:
     """The demo directory as ORUK JSON (what a council's directory would send)."""
-    sectors = sorted(_sectors().items())
+    sectors = sorted(sector_centroids().items())
     services = []
     n = 0
     for p, (org_name, _code, offered) in enumerate(PROVIDERS):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from joinedup.synth import catalogue as cat
-from joinedup.synth.generator import _postcode, lsoa_and_imd
+from joinedup.synth.generator import lsoa_and_imd, postcode_of
 
 POSTCODE_AREAS = "reference/postcode_areas.csv"
 POSTCODE_AREAS_HEADER = ("postcode", "lsoa", "imd_decile")
@@ -29,7 +29,7 @@ def area_postcodes() -> Iterator[tuple[str, str, int]]:
     seen: set[str] = set()
     for street in range(len(cat.STREETS)):
         for house in HOUSES:
-            postcode = _postcode(street, house)
+            postcode = postcode_of(street, house)
             if postcode not in seen:
                 seen.add(postcode)
                 lsoa, decile = lsoa_and_imd(postcode)

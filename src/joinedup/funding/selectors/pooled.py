@@ -75,7 +75,7 @@ def _refuse(actor: Actor, action: str) -> AccessRefused:
     return AccessRefused(f"You cannot see this page: {reason}.")
 
 
-def _audit(actor: Actor, action: str, reason: str) -> None:
+def pooled_audit(actor: Actor, action: str, reason: str) -> None:
     audit_record(
         actor=actor,
         person_id=None,
@@ -93,7 +93,7 @@ def fund_list(*, actor: Actor) -> list[PooledFund]:
     if not pooled_allowed(actor):
         raise _refuse(actor, "pooled_list")
     funds = list(PooledFund.objects.select_related("host").order_by("name"))
-    _audit(actor, "pooled_list", f"{len(funds)} pooled funds")
+    pooled_audit(actor, "pooled_list", f"{len(funds)} pooled funds")
     return funds
 
 
@@ -356,7 +356,7 @@ def fund_dashboard(
     ]
     board = Dashboard(fund, year, years, months, elapsed, figures, pool, [])
     shares = risk_shares(partners, rule=fund.risk_share, overspend=board.overspend)
-    _audit(actor, "pooled_dashboard", f"fund {fund.pk} {fy_label(year)}")
+    pooled_audit(actor, "pooled_dashboard", f"fund {fund.pk} {fy_label(year)}")
     return Dashboard(fund, year, years, months, elapsed, figures, pool, shares)
 
 

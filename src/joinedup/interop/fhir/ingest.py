@@ -157,7 +157,7 @@ def _transaction_apply(
     return [outcomes[i] for i in range(1, len(entries) + 1)]
 
 
-def _quarantine(
+def quarantine_item(
     source: str, reason: str, raw: Any, record_type: str, origin: str,
     row: int | None = None,
 ) -> int:  # fmt: skip
@@ -169,7 +169,7 @@ def _quarantine(
     return item.pk
 
 
-def _source_of(data: Any, systems: Systems) -> str:
+def bundle_source(data: Any, systems: Systems) -> str:
     """The source system a bundle comes from, for totals and the quarantine."""
     try:
         for entry in data.get("entry") or [data]:
@@ -190,15 +190,15 @@ def fhir_bundle_apply(
 ) -> BundleResult:
     """Apply one Bundle (or a bare resource) inside the caller's transaction."""
     systems = Systems()
-    source = _source_of(data, systems)
+    source = bundle_source(data, systems)
     if "\\u0000" in json.dumps(data):
         reason = "the content contains NUL characters (\\u0000)"
-        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        qid = quarantine_item(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=1)
         return BundleResult(False, "", reason, quarantine_ids=[qid])
     if not isinstance(data, dict) or "resourceType" not in data:
         reason = "not a FHIR resource: a JSON object with resourceType is needed"
-        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        qid = quarantine_item(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=1)
         return BundleResult(False, "", reason, quarantine_ids=[qid])
     if data["resourceType"] != "Bundle":
@@ -210,7 +210,7 @@ def fhir_bundle_apply(
             reason = (
                 f"Bundle.type must be transaction or batch, not {bundle_type[:20]!r}"
             )
-            qid = _quarantine(source, reason, data, "bundle", origin, row)
+            qid = quarantine_item(source, reason, data, "bundle", origin, row)
             tally.add(source, quarantined=1)
             return BundleResult(False, bundle_type, reason, quarantine_ids=[qid])
     limit = bundle_max_entries()
@@ -226,7 +226,7 @@ def fhir_bundle_apply(
             len(entries),
             limit,
         )
-        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        qid = quarantine_item(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=1)
         return BundleResult(
             False, bundle_type, reason, quarantine_ids=[qid], too_large=True
@@ -245,7 +245,7 @@ def fhir_bundle_apply(
                 created = outcome.status.startswith("201")
                 tally.add(source, applied=int(created), duplicate=int(not created))
         except FhirProblem as problem:
-            qid = _quarantine(source, problem.reason, entry, "entry", origin, row)
+            qid = quarantine_item(source, problem.reason, entry, "entry", origin, row)
             result.quarantine_ids.append(qid)
             result.entries.append(EntryOutcome("400 Bad Request", problem.reason))
             tally.add(source, quarantined=1)
@@ -275,7 +275,7 @@ def _transaction(
             problems.append(problem.reason)
     if problems:
         reason = "transaction not applied (nothing of it was): " + "; ".join(problems)
-        qid = _quarantine(source, reason, data, "bundle", origin, row)
+        qid = quarantine_item(source, reason, data, "bundle", origin, row)
         tally.add(source, quarantined=len(entries) or 1)
         return BundleResult(False, "transaction", reason, quarantine_ids=[qid])
     result = BundleResult(True, "transaction", entries=outcomes, touched=ctx.touched)
@@ -302,7 +302,7 @@ def fhir_json_ingest(
             reason = (
                 f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             )
-            qid = _quarantine(UNKNOWN_SOURCE, reason, text, "bundle", origin)
+            qid = quarantine_item(UNKNOWN_SOURCE, reason, text, "bundle", origin)
             run.add(UNKNOWN_SOURCE, quarantined=1)
             result = BundleResult(False, "", reason, quarantine_ids=[qid])
         else:

@@ -35,14 +35,14 @@ from django.utils import timezone
 
 from joinedup.interop.fhir.ingest import (
     UNKNOWN_SOURCE,
-    _quarantine,
-    _source_of,
     bundle_max_entries,
+    bundle_source,
     fhir_bundle_apply,
+    quarantine_item,
 )
 from joinedup.interop.fhir.ingest_resolve import BundleContext, Systems, event_values
 from joinedup.interop.fhir.mappers_in import (
-    _SUBJECT,
+    SUBJECT_TYPES,
     SUPPORTED,
     FhirProblem,
     bundle_lines_validate,
@@ -107,7 +107,7 @@ def _plan(
         return None
     if len(entries) > bundle_max_entries():
         return None  # refused, the one-at-a-time way
-    plan = _Plan(number, _source_of(data, systems))
+    plan = _Plan(number, bundle_source(data, systems))
     ctx = BundleContext.of(systems, entries)
     keys: set[tuple[int, str]] = set()
     try:
@@ -145,7 +145,7 @@ def _plan(
             if res["resourceType"] == "Patient":
                 continue
             full_url = str(entry.get("fullUrl") or "")
-            subject = res.get(_SUBJECT.get(res["resourceType"], "subject")) or {}
+            subject = res.get(SUBJECT_TYPES.get(res["resourceType"], "subject")) or {}
             if ctx.patient_of(str(subject.get("reference") or ""), full_url) is None:
                 return None  # a patient outside the bundle: look it up one by one
             values = event_values(res, ctx, "entry", provenance, full_url)
@@ -250,7 +250,9 @@ def _line_apply(
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         reason = f"line {number}: malformed JSON: {exc.msg} (column {exc.colno})"
-        _quarantine(UNKNOWN_SOURCE, reason, line.rstrip("\n"), "line", origin, number)
+        quarantine_item(
+            UNKNOWN_SOURCE, reason, line.rstrip("\n"), "line", origin, number
+        )
         run.add(UNKNOWN_SOURCE, quarantined=1)
         return
     with transaction.atomic():

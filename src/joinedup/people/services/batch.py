@@ -35,13 +35,13 @@ from joinedup.people.nhs_number import NHS_NUMBER_SYSTEM
 from joinedup.people.relationships import PEOPLE_SOURCES
 from joinedup.people.services.source import (
     SourceDemographics,
-    _live,
-    _match_record,
-    _model_available,
-    _new_person,
-    _organisation_id,
-    _organisation_type,
-    _source_involvement_kind,
+    match_record,
+    model_available,
+    new_person,
+    organisation_id_of,
+    organisation_type_of,
+    person_live,
+    source_involvement_kind,
 )
 from joinedup.record.followup import Touched
 from joinedup.record.models import SourceSystem
@@ -132,7 +132,9 @@ class SourceRecordBatch:
         self._loaded_people.update(by_pk)
         for ident in identifiers:
             person = self._by_pk.get(ident.person_id) or by_pk[ident.person_id]
-            self._identifiers[(ident.system, ident.value)] = self._known(_live(person))
+            self._identifiers[(ident.system, ident.value)] = self._known(
+                person_live(person)
+            )
         self._involvements_load()  # of survivors of merges, if any
 
     def _known(self, person: Person) -> Person:
@@ -166,7 +168,7 @@ class SourceRecordBatch:
         resolution, other = self._resolve(d)
         if resolution is not None and resolution.outcome == Outcome.LINK:
             return other if isinstance(other, Person) else self._person(other), False
-        person = _new_person(d)
+        person = new_person(d)
         self._new_people.append(person)
         self._new_by_birth.setdefault(d.birth_date, []).append(person)
         if resolution is not None and resolution.outcome == Outcome.REVIEW:
@@ -180,12 +182,12 @@ class SourceRecordBatch:
         batch created (in memory, blocked on date of birth): the better of the
         two, with the person (staged) or person id (index) it points to."""
         if not self._model_looked_up:
-            self._model = _model_available()
+            self._model = model_available()
             self._model_looked_up = True
         loaded = self._model
         if loaded is None:
             return None, 0
-        record = _match_record(d)
+        record = match_record(d)
         best = resolve.person_resolve(record=record, verified_step=False, loaded=loaded)
         other: Person | int = best.person_id or 0
         staged = self._new_by_birth.get(d.birth_date, [])
@@ -354,14 +356,14 @@ class SourceRecordBatch:
                     self._identifier_add(person, NHS_NUMBER_SYSTEM, d.nhs_number, None)
             else:
                 self._demographics_update(person, source_system, d, day)
-        gp_id = _organisation_id(gp_practice_code)
+        gp_id = organisation_id_of(gp_practice_code)
         if gp_id is not None and person.registered_gp_id != gp_id:
             person.registered_gp_id = gp_id
             self._changed(person, "registered_gp_id")
             self._involvement_touch(
                 person, gp_id, InvolvementKind.REGISTERED_GP, seen_at
             )
-        kind = _source_involvement_kind(_organisation_type(source_system))
+        kind = source_involvement_kind(organisation_type_of(source_system))
         if kind is not None:
             self._involvement_touch(
                 person, source_system.organisation_id, kind, seen_at

@@ -53,7 +53,7 @@ class SourceDemographics:
 _org_cache: dict[str, int | None] = {}
 
 
-def _organisation_id(code: str | None) -> int | None:
+def organisation_id_of(code: str | None) -> int | None:
     if not code:
         return None
     if code not in _org_cache:
@@ -63,7 +63,7 @@ def _organisation_id(code: str | None) -> int | None:
     return _org_cache[code]
 
 
-def _match_record(d: SourceDemographics) -> MatchRecord:
+def match_record(d: SourceDemographics) -> MatchRecord:
     return MatchRecord(
         id="arriving",
         given_name=d.given_name,
@@ -81,7 +81,7 @@ def _match_record(d: SourceDemographics) -> MatchRecord:
 _no_model_said = False
 
 
-def _model_available() -> resolve.Loaded | None:
+def model_available() -> resolve.Loaded | None:
     """The stored matching model, loaded; if there is none, say once (INFO, no
     personal data) that ingest links by the deterministic steps only."""
     global _no_model_said
@@ -99,7 +99,7 @@ def _model_available() -> resolve.Loaded | None:
     return None
 
 
-def _new_person(d: SourceDemographics) -> Person:
+def new_person(d: SourceDemographics) -> Person:
     return Person(
         nhs_number=d.nhs_number or None,
         nhs_number_status=d.nhs_number_status
@@ -118,7 +118,7 @@ def _new_person(d: SourceDemographics) -> Person:
     )
 
 
-def _live(person: Person) -> Person:
+def person_live(person: Person) -> Person:
     """The person itself, or the survivor it was merged into."""
     if person.merged_into_id is None:
         return person
@@ -128,7 +128,7 @@ def _live(person: Person) -> Person:
     return Person.objects.get(pk=survivor) if survivor else person
 
 
-def _source_involvement_kind(org_type: str) -> str | None:
+def source_involvement_kind(org_type: str) -> str | None:
     """How holding a person's records in its system involves the organisation
     running it, or None when it does not: an ICB hosting a shared system (the GP
     system for all practices) commissions care and has no relationship with each
@@ -141,7 +141,7 @@ def _source_involvement_kind(org_type: str) -> str | None:
 _org_type_cache: dict[int, str] = {}
 
 
-def _organisation_type(source_system: SourceSystem) -> str:
+def organisation_type_of(source_system: SourceSystem) -> str:
     org_id = source_system.organisation_id
     if org_id not in _org_type_cache:
         _org_type_cache[org_id] = source_system.organisation.type

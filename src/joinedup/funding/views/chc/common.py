@@ -47,7 +47,9 @@ def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
     return form_date(raw, field, required=required)
 
 
-def _dates(p: Any, *names: str, errors: dict[str, str]) -> dict[str, dt.date | None]:
+def form_dates(
+    p: Any, *names: str, errors: dict[str, str]
+) -> dict[str, dt.date | None]:
     found: dict[str, dt.date | None] = {}
     for name in names:
         try:
@@ -58,7 +60,7 @@ def _dates(p: Any, *names: str, errors: dict[str, str]) -> dict[str, dt.date | N
     return found
 
 
-def _int(raw: str, field: str, errors: dict[str, str]) -> int | None:
+def form_int(raw: str, field: str, errors: dict[str, str]) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -69,7 +71,7 @@ def _int(raw: str, field: str, errors: dict[str, str]) -> int | None:
         return None
 
 
-def _friendly(fields: dict[str, str], what: str) -> dict[str, str]:
+def domain_errors_friendly(fields: dict[str, str], what: str) -> dict[str, str]:
     """Plain words on the form for a domain left unanswered."""
     out = {}
     for key, message in fields.items():
@@ -80,11 +82,11 @@ def _friendly(fields: dict[str, str], what: str) -> dict[str, str]:
     return out
 
 
-def _yes_no(raw: str) -> bool | None:
+def form_yes_no(raw: str) -> bool | None:
     return {"yes": True, "no": False}.get(raw or "")
 
 
-def _raise_with(errors: dict[str, str], exc: InvalidInput | None = None) -> None:
+def raise_with(errors: dict[str, str], exc: InvalidInput | None = None) -> None:
     """Raise the parse errors together with the service's."""
     if exc is not None:
         errors = exc.fields | errors
@@ -92,27 +94,27 @@ def _raise_with(errors: dict[str, str], exc: InvalidInput | None = None) -> None
         raise InvalidInput("; ".join(errors.values()), fields=errors)
 
 
-def _default_icb(actor: Any, icbs: list[Any]) -> str:
+def default_icb(actor: Any, icbs: list[Any]) -> str:
     if any(o.pk == actor.organisation_id for o in icbs):
         return str(actor.organisation_id)
     return str(icbs[0].pk) if len(icbs) == 1 else ""
 
 
-def _default_council(actor: Any) -> str:
+def default_council(actor: Any) -> str:
     councils = selectors.councils_list()
     if any(o.pk == actor.organisation_id for o in councils):
         return str(actor.organisation_id)
     return str(councils[0].pk) if len(councils) == 1 else ""
 
 
-def _today_text() -> str:
+def today_as_text() -> str:
     return timezone.localdate().strftime("%d/%m/%Y")
 
 
 # --- one page per step ----------------------------------------------------------
 
 
-def _step(
+def case_step(
     request: HttpRequest,
     case_id: int,
     *,
@@ -134,7 +136,7 @@ def _step(
             "person": access.person,
             "errors": errors,
             "form": form,
-            "today_text": _today_text(),
+            "today_text": today_as_text(),
             "may_work": services.is_icb_assessor(actor, case),
             "domain_labels": DOMAIN_LABELS,
             "level_labels": LEVEL_LABELS,

@@ -23,12 +23,12 @@ from joinedup.funding.selectors import chc as selectors
 from joinedup.funding.services import chc as services
 from joinedup.funding.services.chc import disputes
 from joinedup.funding.views.chc.common import (
-    _dates,
-    _default_council,
-    _int,
-    _raise_with,
-    _step,
-    _yes_no,
+    case_step,
+    default_council,
+    form_dates,
+    form_int,
+    form_yes_no,
+    raise_with,
 )
 from joinedup.web.actors import request_actor
 from joinedup.web.problems import problem_pages
@@ -42,8 +42,8 @@ def dispute_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "raised_on", errors=errors)["raised_on"]
-        council = _int(p.get("council", ""), "council", errors)
+        on = form_dates(p, "raised_on", errors=errors)["raised_on"]
+        council = form_int(p.get("council", ""), "council", errors)
         try:
             return disputes.dispute_raise(
                 actor=actor,
@@ -54,10 +54,10 @@ def dispute_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 council_id=council,
             )
         except InvalidInput as exc:
-            _raise_with(errors, exc)
+            raise_with(errors, exc)
             raise
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_dispute_new.html",
@@ -68,7 +68,7 @@ def dispute_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "council_options": [(o.pk, o.name) for o in selectors.councils_list()],
         },
         after=lambda d: reverse("chc_dispute", args=[d.pk]),
-        initial={"council": _default_council(request_actor(request))},
+        initial={"council": default_council(request_actor(request))},
     )
 
 
@@ -88,7 +88,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         errors: dict[str, str] = {}
         what = p.get("what", "")
         if what == "escalate":
-            on = _dates(p, "on", errors=errors)["on"]
+            on = form_dates(p, "on", errors=errors)["on"]
             call: Callable[[], object] = lambda: disputes.dispute_escalate(  # noqa: E731
                 actor=actor,
                 dispute_id=dispute_id,
@@ -96,8 +96,10 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 stage_outcome=p.get("stage_outcome", ""),
             )
         elif what == "interim":
-            on = _dates(p, "from_date", errors=errors)["from_date"]
-            share = _int(p.get("nhs_share_percent", ""), "nhs_share_percent", errors)
+            on = form_dates(p, "from_date", errors=errors)["from_date"]
+            share = form_int(
+                p.get("nhs_share_percent", ""), "nhs_share_percent", errors
+            )
             call = lambda: disputes.interim_funding_set(  # noqa: E731
                 actor=actor,
                 dispute_id=dispute_id,
@@ -106,13 +108,13 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 from_date=on,
             )
         elif what == "resolve":
-            found = _dates(p, "resolved_on", errors=errors)
+            found = form_dates(p, "resolved_on", errors=errors)
             eff = None
             if p.get("result") == DisputeResult.CHANGED:
-                eff = _dates(p, "final_effective_from", errors=errors)[
+                eff = form_dates(p, "final_effective_from", errors=errors)[
                     "final_effective_from"
                 ]
-            share = _int(
+            share = form_int(
                 p.get("final_nhs_share_percent", ""), "final_nhs_share_percent", errors
             )
             call = lambda: disputes.dispute_resolve(  # noqa: E731
@@ -130,10 +132,10 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
         try:
             return call()
         except InvalidInput as exc:
-            _raise_with(errors, exc)
+            raise_with(errors, exc)
             raise
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_dispute.html",
@@ -162,20 +164,20 @@ def review(request: HttpRequest, review_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "reviewed_on", errors=errors)["reviewed_on"]
+        on = form_dates(p, "reviewed_on", errors=errors)["reviewed_on"]
         try:
             return services.review_record(
                 actor=actor,
                 review_id=review_id,
                 reviewed_on=on,
-                eligibility_continues=_yes_no(p.get("eligibility_continues", "")),
+                eligibility_continues=form_yes_no(p.get("eligibility_continues", "")),
                 notes=p.get("notes", ""),
             )
         except InvalidInput as exc:
-            _raise_with(errors, exc)
+            raise_with(errors, exc)
             raise
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_review.html",

@@ -19,11 +19,11 @@ from joinedup.funding.services import chc as services
 from joinedup.funding.views.chc.common import (
     DOMAIN_LABELS,
     LEVEL_LABELS,
-    _dates,
-    _default_icb,
-    _int,
-    _raise_with,
-    _today_text,
+    default_icb,
+    form_dates,
+    form_int,
+    raise_with,
+    today_as_text,
 )
 from joinedup.people.selectors import person_access_open
 from joinedup.web.actors import request_actor
@@ -62,7 +62,7 @@ def _person_page(
         any(r.reviewed_on is None for r in c.reviews.all()) for c in cases
     )
     icbs = selectors.icbs_list()
-    form = form or {"icb": _default_icb(actor, icbs)}
+    form = form or {"icb": default_icb(actor, icbs)}
     context = {
         "person": access.person,
         "may_read": selectors.may_read_chc(access),
@@ -94,13 +94,13 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
 @problem_pages
 def refer(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
-    person_id = _int(request.POST.get("person", ""), "person", errors)
+    person_id = form_int(request.POST.get("person", ""), "person", errors)
     if person_id is None:
         raise NotFound("person: choose the person to refer")
-    icb_id = _int(request.POST.get("icb", ""), "icb", errors)
+    icb_id = form_int(request.POST.get("icb", ""), "icb", errors)
 
     def open_case() -> ChcCase:
-        _raise_with(errors)
+        raise_with(errors)
         return services.chc_case_open(
             actor=request_actor(request), person_id=person_id, icb_id=icb_id
         )
@@ -122,7 +122,7 @@ def fast_track(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
     errors: dict[str, str] = {}
     raw = request.POST.get("person") or request.GET.get("person", "")
-    person_id = _int(raw, "person", errors)
+    person_id = form_int(raw, "person", errors)
     if person_id is None or errors:
         raise NotFound("person: choose the person")
     icbs = selectors.icbs_list()
@@ -138,7 +138,7 @@ def fast_track(request: HttpRequest) -> HttpResponse:
                 "person": access.person,
                 "errors": errors,
                 "form": form,
-                "today_text": _today_text(),
+                "today_text": today_as_text(),
                 "icb_options": [(o.pk, o.name) for o in icbs],
                 "professions": [
                     (k, v)
@@ -149,13 +149,13 @@ def fast_track(request: HttpRequest) -> HttpResponse:
         )
 
     if request.method == "GET":
-        return page({}, {"icb": _default_icb(actor, icbs)})
+        return page({}, {"icb": default_icb(actor, icbs)})
     p = request.POST
-    on = _dates(p, "signed_on", errors=errors)["signed_on"]
-    icb = _int(p.get("icb", ""), "icb", errors)
+    on = form_dates(p, "signed_on", errors=errors)["signed_on"]
+    icb = form_int(p.get("icb", ""), "icb", errors)
 
     def record() -> object:
-        _raise_with(errors)
+        raise_with(errors)
         return services.fast_track_record(
             actor=actor,
             person_id=person_id,

@@ -20,12 +20,12 @@ from joinedup.funding.views.chc.common import (
     DOMAIN_LABELS,
     LEVEL_LABELS,
     MDT_ROWS,
-    _dates,
-    _friendly,
-    _int,
-    _raise_with,
-    _step,
-    _yes_no,
+    case_step,
+    domain_errors_friendly,
+    form_dates,
+    form_int,
+    form_yes_no,
+    raise_with,
 )
 from joinedup.web.problems import problem_pages
 
@@ -38,7 +38,7 @@ def checklist(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "completed_on", errors=errors)["completed_on"]
+        on = form_dates(p, "completed_on", errors=errors)["completed_on"]
         scores = {d: p.get(f"domains.{d}", "") for d in CHECKLIST_DOMAINS}
         scores = {d: s for d, s in scores.items() if s}
         try:
@@ -46,16 +46,18 @@ def checklist(request: HttpRequest, case_id: int) -> HttpResponse:
                 actor=actor, case_id=case_id, scores=scores, completed_on=on
             )
         except InvalidInput as exc:
-            _raise_with(
+            raise_with(
                 errors,
-                InvalidInput(exc.detail, fields=_friendly(exc.fields, "a score")),
+                InvalidInput(
+                    exc.detail, fields=domain_errors_friendly(exc.fields, "a score")
+                ),
             )
             raise
 
     domains = [
         (d, DOMAIN_LABELS[d], "priority" in DST_DOMAINS[d]) for d in CHECKLIST_DOMAINS
     ]
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_checklist.html",
@@ -84,7 +86,7 @@ def dst(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "completed_on", errors=errors)["completed_on"]
+        on = form_dates(p, "completed_on", errors=errors)["completed_on"]
         levels = {d: p.get(f"domains.{d}", "") for d in DST_DOMAINS}
         levels = {d: v for d, v in levels.items() if v}
         evidence = {d: p.get(f"evidence.{d}", "") for d in DST_DOMAINS}
@@ -102,9 +104,11 @@ def dst(request: HttpRequest, case_id: int) -> HttpResponse:
                 completed_on=on,
             )
         except InvalidInput as exc:
-            _raise_with(
+            raise_with(
                 errors,
-                InvalidInput(exc.detail, fields=_friendly(exc.fields, "a level")),
+                InvalidInput(
+                    exc.detail, fields=domain_errors_friendly(exc.fields, "a level")
+                ),
             )
             raise
 
@@ -112,7 +116,7 @@ def dst(request: HttpRequest, case_id: int) -> HttpResponse:
         (d, DOMAIN_LABELS[d], [(lv, LEVEL_LABELS[lv]) for lv in levels])
         for d, levels in DST_DOMAINS.items()
     ]
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_dst.html",
@@ -134,20 +138,20 @@ def recommendation(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "recommended_on", errors=errors)["recommended_on"]
+        on = form_dates(p, "recommended_on", errors=errors)["recommended_on"]
         try:
             return services.recommendation_record(
                 actor=actor,
                 case_id=case_id,
-                primary_health_need=_yes_no(p.get("primary_health_need", "")),
+                primary_health_need=form_yes_no(p.get("primary_health_need", "")),
                 rationale=p.get("rationale", ""),
                 recommended_on=on,
             )
         except InvalidInput as exc:
-            _raise_with(errors, exc)
+            raise_with(errors, exc)
             raise
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_recommendation.html",
@@ -164,8 +168,8 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
 
     def write(actor: Any) -> object:
         errors: dict[str, str] = {}
-        on = _dates(p, "decided_on", "effective_from", errors=errors)
-        share = _int(p.get("nhs_share_percent", ""), "nhs_share_percent", errors)
+        on = form_dates(p, "decided_on", "effective_from", errors=errors)
+        share = form_int(p.get("nhs_share_percent", ""), "nhs_share_percent", errors)
         try:
             return services.decision_record(
                 actor=actor,
@@ -179,10 +183,10 @@ def decision(request: HttpRequest, case_id: int) -> HttpResponse:
                 breach_reason=p.get("breach_reason", ""),
             )
         except InvalidInput as exc:
-            _raise_with(errors, exc)
+            raise_with(errors, exc)
             raise
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_decision.html",
@@ -210,7 +214,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
             breach_reason=p.get("breach_reason", ""),
         )
 
-    return _step(
+    return case_step(
         request,
         case_id,
         template="funding/chc_close.html",

@@ -31,8 +31,8 @@ from joinedup.interop.fhir.mappers_in.base import (
     when_parse,
 )
 from joinedup.interop.fhir.mappers_in.events import (
-    _SUBJECT,
     DEFAULT_KIND,
+    SUBJECT_TYPES,
     EventData,
     event_map,
 )
@@ -49,8 +49,8 @@ __all__ = [
     "NHS_STATUS_URL",
     "ODS_SYSTEM",
     "SNOMED",
+    "SUBJECT_TYPES",
     "SUPPORTED",
-    "_SUBJECT",
     "EventData",
     "FhirProblem",
     "PatientData",

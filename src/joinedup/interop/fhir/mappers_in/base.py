@@ -126,7 +126,7 @@ def resource_validate(resource: Any, where: str) -> bool:
     return True
 
 
-def _get(resource: dict[str, Any], path: str) -> Any:
+def path_get(resource: dict[str, Any], path: str) -> Any:
     value: Any = resource
     for part in path.split("."):
         if not isinstance(value, dict):

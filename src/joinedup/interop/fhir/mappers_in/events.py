@@ -14,7 +14,7 @@ from joinedup.interop.fhir.mappers_in.base import (
     EVENT_KIND_SYSTEM,
     SNOMED,
     Resolve,
-    _get,
+    path_get,
     when_parse,
 )
 
@@ -48,7 +48,7 @@ _ENDED = {
     "Flag": "period.end",
     "MedicationStatement": "effectivePeriod.end",
 }
-_SUBJECT = {"EpisodeOfCare": "patient", "Consent": "patient", "Task": "for"}
+SUBJECT_TYPES = {"EpisodeOfCare": "patient", "Consent": "patient", "Task": "for"}
 _CONCEPT = {
     "Encounter": "type",
     "EpisodeOfCare": "type",
@@ -99,7 +99,7 @@ def _concept(
     resource: dict[str, Any], rtype: str, resolve: Resolve | None = None
 ) -> tuple[str, str, str, str]:
     concept = resource.get(_CONCEPT[rtype])
-    reference = _get(resource, "medicationReference.reference")
+    reference = path_get(resource, "medicationReference.reference")
     if concept is None and reference and resolve is not None:
         # MedicationStatement.medicationReference: the Medication's code
         # (contained, "#med", or an entry of the bundle).
@@ -137,7 +137,7 @@ def event_map(resource: dict[str, Any], resolve: Resolve | None = None) -> Event
         if idents and idents[0].get("value"):
             source_id = f"{rtype}:{idents[0]['value']}"
     kind = category = None
-    for tag in _get(resource, "meta.tag") or []:
+    for tag in path_get(resource, "meta.tag") or []:
         if tag.get("system") == EVENT_KIND_SYSTEM:
             kind = tag.get("code")
         elif tag.get("system") == CATEGORY_SYSTEM:
@@ -155,14 +155,14 @@ def event_map(resource: dict[str, Any], resolve: Resolve | None = None) -> Event
         detail.setdefault("status", str(resource["status"]))
     occurred = None
     for path in _WHEN[rtype]:
-        occurred = when_parse(_get(resource, path))
+        occurred = when_parse(path_get(resource, path))
         if occurred is not None:
             break
     code_system, code, display, text = _concept(resource, rtype, resolve)
     if not summary:
         title = resource.get("title") or resource.get("description") or text
         summary = f"{_LABEL[rtype]}: {title}" if title else _LABEL[rtype]
-    subject = resource.get(_SUBJECT.get(rtype, "subject")) or {}
+    subject = resource.get(SUBJECT_TYPES.get(rtype, "subject")) or {}
     ident = subject.get("identifier") or {}
     return EventData(
         resource_type=rtype,
@@ -171,7 +171,9 @@ def event_map(resource: dict[str, Any], resolve: Resolve | None = None) -> Event
         kind=kind,
         category=category,
         occurred_at=occurred,
-        ended_at=when_parse(_get(resource, _ENDED[rtype])) if rtype in _ENDED else None,
+        ended_at=when_parse(path_get(resource, _ENDED[rtype]))
+        if rtype in _ENDED
+        else None,
         code_system=code_system,
         code=code,
         code_display=display,

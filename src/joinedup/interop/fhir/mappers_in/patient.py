@@ -12,7 +12,7 @@ from joinedup.interop.fhir.mappers_in.base import (
     ODS_SYSTEM,
     FhirProblem,
     Resolve,
-    _get,
+    path_get,
     when_parse,
 )
 
@@ -37,7 +37,7 @@ def _current(items: list[Any], uses: tuple[str, ...]) -> dict[str, Any]:
     """The first item in force (no period end) by order of `use`, else the first
     that is not old, else the first."""
     items = [i for i in items if isinstance(i, dict)]
-    live = [i for i in items if not _get(i, "period.end") and i.get("use") != "old"]
+    live = [i for i in items if not path_get(i, "period.end") and i.get("use") != "old"]
     for use in uses:
         for item in live:
             if item.get("use") == use:
@@ -107,7 +107,7 @@ def patient_map(
     address = _current(resource.get("address") or [], ("home", "temp"))
     phone = next(
         (t.get("value", "") for t in resource.get("telecom") or []
-         if t.get("system") == "phone" and not _get(t, "period.end")),
+         if t.get("system") == "phone" and not path_get(t, "period.end")),
         "",
     )  # fmt: skip
     return PatientData(

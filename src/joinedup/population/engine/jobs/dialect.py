@@ -104,6 +104,6 @@ def years_before(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _values(rows: Sequence[tuple[str, str]], columns: tuple[str, str]) -> str:
+def values_sql(rows: Sequence[tuple[str, str]], columns: tuple[str, str]) -> str:
     body = ", ".join(f"('{a}', '{b}')" for a, b in rows)
     return f"SELECT * FROM (VALUES {body}) AS t({columns[0]}, {columns[1]})"

@@ -9,8 +9,8 @@ from joinedup.population import deficits as D
 from joinedup.population.engine.jobs.dialect import (
     DUCKDB,
     Dialect,
-    _values,
     ts,
+    values_sql,
     years_before,
 )
 
@@ -86,10 +86,10 @@ def code_maps(d: Dialect = DUCKDB) -> list[str]:
     return [
         d.create_table(
             "deficit_codes",
-            _values(sorted(D.SNOMED_DEFICITS.items()), ("code", "deficit")),
+            values_sql(sorted(D.SNOMED_DEFICITS.items()), ("code", "deficit")),
         ),
         d.create_table(
-            "ltc_codes", _values(sorted(D.LTC_SNOMED.items()), ("code", "ltc"))
+            "ltc_codes", values_sql(sorted(D.LTC_SNOMED.items()), ("code", "ltc"))
         ),
     ]
 
