@@ -130,3 +130,22 @@ def test_no_print_in_library_code():
             ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert not offenders
+
+
+def test_no_module_imports_another_modules_private_names():
+    # A name shared between modules is public (STYLE 4); a leading underscore
+    # means "only this module relies on it".
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "joinedup"
+            ):
+                offenders += [
+                    f"{path.relative_to(SRC)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert offenders == []
