@@ -63,7 +63,7 @@ def test_the_web_layer_modules_are_all_checked():
     names = {str(p.relative_to(SRC)) for p in THIN_MODULES}
     assert "coordination/views/plans.py" in names
     assert "funding/views/chc/pages.py" in names
-    assert "funding/api_pooled.py" in names
+    assert "funding/api/pooled.py" in names
     assert "people/views/review.py" in names
     assert "config/api.py" in names
 

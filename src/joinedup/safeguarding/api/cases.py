@@ -116,6 +116,6 @@ def dashboard(request: HttpRequest) -> dict[str, Any]:
 
 
 # Each step of the work (concerns and enquiries, children's cases, families).
-from joinedup.safeguarding.api_steps import router as steps_router  # noqa: E402
+from joinedup.safeguarding.api.steps import router as steps_router  # noqa: E402
 
 router.add_router("", steps_router)

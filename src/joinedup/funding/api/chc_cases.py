@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from joinedup.config.api import ErrorOut
-from joinedup.funding.api_chc_schemas import (
+from joinedup.funding.api.chc_schemas import (
     CaseOut,
     CasesOut,
     MemberSchema,

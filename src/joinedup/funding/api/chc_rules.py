@@ -77,6 +77,6 @@ def dst(request: HttpRequest, body: DstRuleIn) -> dict[str, object]:
 
 # The case endpoints (/api/v1/chc/cases..., /people/{person_id}/cases, Fast
 # Track, disputes) live in their own module.
-from joinedup.funding.api_chc_cases import router as cases_router  # noqa: E402
+from joinedup.funding.api.chc_cases import router as cases_router  # noqa: E402
 
 router.add_router("", cases_router)

@@ -11,8 +11,8 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from joinedup.config.api import ErrorOut
-from joinedup.coordination.api_tasks import TaskOut
-from joinedup.coordination.api_tasks import out as task_out
+from joinedup.coordination.api.tasks import TaskOut
+from joinedup.coordination.api.tasks import out as task_out
 from joinedup.coordination.models import MdtItem, MdtMeeting
 from joinedup.coordination.selectors.mdt import (
     ItemRow,

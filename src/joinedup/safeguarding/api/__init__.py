@@ -1,0 +1,2 @@
+"""REST API of safeguarding: cases and concerns, and each statutory step;
+mounted in `config/api.py`."""
