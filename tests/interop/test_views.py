@@ -88,3 +88,12 @@ def test_discard_needs_a_reason(client, admin, item):
     assert item.discard_reason == "resent corrected"
     again = client.post(url, {"action": "discard", "reason": "twice"})
     assert again.status_code == 400
+
+
+def test_an_item_that_does_not_exist_is_the_not_found_page(client, admin, item):
+    login(client, admin)
+    response = client.get(f"/integration/quarantine/{item.pk + 1000}/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode() or (
+        "not found" in response.content.decode().lower()
+    )

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from joinedup.errors import AccessRefused, Conflict, InvalidInput, NotFound
+from joinedup.errors import Conflict, InvalidInput
 from joinedup.governance.access import Actor
 from joinedup.interop.models import IngestKind, QuarantineStatus
 from joinedup.interop.selectors import (
@@ -27,18 +26,18 @@ from joinedup.interop.selectors import (
 )
 from joinedup.interop.services import quarantine_discard, quarantine_replay
 from joinedup.web.actors import request_actor
+from joinedup.web.problems import problem_pages
 
 
 def _actor(request: HttpRequest) -> Actor:
+    """The integration team only (refused otherwise: the problem page, 403)."""
     actor = request_actor(request)
-    try:
-        integration_access_check(actor)
-    except AccessRefused as exc:
-        raise PermissionDenied(exc.detail) from None
+    integration_access_check(actor)
     return actor
 
 
 @login_required
+@problem_pages
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     return render(
@@ -60,6 +59,7 @@ def _int(value: str | None, default: int = 1) -> int:
 
 
 @login_required
+@problem_pages
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     status = request.GET.get("status", QuarantineStatus.OPEN)
@@ -88,6 +88,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@problem_pages
 def quarantine_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     actor = _actor(request)
     errors: dict[str, str] = {}
@@ -117,14 +118,7 @@ def quarantine_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             errors[field] = exc.fields.get(field, exc.detail).capitalize()
         except Conflict as exc:
             errors["action"] = exc.detail
-        except NotFound:
-            raise Http404 from None
-        except AccessRefused as exc:
-            raise PermissionDenied(exc.detail) from None
-    try:
-        item = quarantine_item_get(actor=actor, item_id=item_id)
-    except NotFound:
-        raise Http404 from None
+    item = quarantine_item_get(actor=actor, item_id=item_id)  # or the 404 page
     return render(
         request,
         "interop/quarantine_detail.html",
