@@ -13,6 +13,7 @@ from joinedup.governance.services.overrides import (
 from joinedup.governance.services.relationships import (
     relationships_close,
     relationships_differences,
+    relationships_open,
     relationships_sync,
 )
 from joinedup.governance.services.sharing import (
@@ -32,6 +33,7 @@ __all__ = [
     "relationship_claim_review",
     "relationships_close",
     "relationships_differences",
+    "relationships_open",
     "relationships_sync",
     "sharing_agreement_approve",
     "sharing_agreement_create",

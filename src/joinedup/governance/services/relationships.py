@@ -139,6 +139,11 @@ def _apply(
         Relationship.objects.filter(pk__in=closing[start : start + CHUNK]).update(
             ended_at=now
         )
+    _insert(wanted.values(), now)
+    return len(wanted), len(closing)
+
+
+def _insert(rows: Iterable[Row], now: dt.datetime) -> None:
     objects_insert(
         [
             Relationship(
@@ -153,10 +158,9 @@ def _apply(
                 started_at=r.started_at or now,
                 ended_at=r.ended_at,
             )
-            for r in wanted.values()
+            for r in rows
         ]
     )
-    return len(wanted), len(closing)
 
 
 def _sync_refs(source: Source, objects: list[models.Model], *, deleted: bool) -> None:
@@ -169,6 +173,15 @@ def _sync_refs(source: Source, objects: list[models.Model], *, deleted: bool) ->
     )
     with transaction.atomic(savepoint=False):
         _apply(desired, current, now)
+
+
+def relationships_open(source_name: str, objects: Iterable[models.Model]) -> None:
+    """Open the register rows of source rows just inserted in bulk (so they have
+    none yet): the rows their save would have opened, in one insert, without
+    reading the register first."""
+    source = SOURCES[source_name]
+    now = timezone.now()
+    _insert(dict.fromkeys(source.rows(objects, now)), now)
 
 
 def relationships_expected(
