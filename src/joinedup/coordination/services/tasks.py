@@ -6,6 +6,8 @@ organisation (a referral's receiving team, say), never to an outsider."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -28,7 +30,11 @@ from joinedup.governance.models import (
     Organisation,
     Team,
 )
-from joinedup.governance.services import audit_record, relationships_close
+from joinedup.governance.services import (
+    audit_record,
+    relationships_close,
+    relationships_open,
+)
 from joinedup.people.selectors import person_access_open
 
 
@@ -79,6 +85,20 @@ def _assignee(
     return organisation_id, team_id, user_id
 
 
+def _task_fields_check(title: str, source: str, due_on: dt.date | None) -> str:
+    """The checks of a new task's own fields (no queries). Returns the title."""
+    title = title.strip()
+    if not title:
+        raise InvalidInput.for_field("title", "enter what needs doing")
+    if len(title) > 200:
+        raise InvalidInput.for_field("title", "must be 200 characters or fewer")
+    if source not in TaskSource.values:
+        raise InvalidInput.for_field("source", f"unknown source {source!r}")
+    if due_on is not None and due_on < timezone.localdate() - dt.timedelta(days=1):
+        raise InvalidInput.for_field("due_on", "is in the past")
+    return title
+
+
 def task_create(
     *,
     actor: Actor,
@@ -96,15 +116,7 @@ def task_create(
     """A new task for a person. `check_access=False` is for services that have
     already opened the person's record in the same operation (one audit entry
     for the whole operation, not two)."""
-    title = title.strip()
-    if not title:
-        raise InvalidInput.for_field("title", "enter what needs doing")
-    if len(title) > 200:
-        raise InvalidInput.for_field("title", "must be 200 characters or fewer")
-    if source not in TaskSource.values:
-        raise InvalidInput.for_field("source", f"unknown source {source!r}")
-    if due_on is not None and due_on < timezone.localdate() - dt.timedelta(days=1):
-        raise InvalidInput.for_field("due_on", "is in the past")
+    title = _task_fields_check(title, source, due_on)
     if check_access:
         person_access_open(actor=actor, person_id=person_id, action="task_create")
     organisation_id, team_id, user_id = _assignee(
@@ -131,6 +143,51 @@ def task_create(
         )
         task_notify(task=task, actor_user_id=actor.user_id)
     return task
+
+
+@dataclass(frozen=True)
+class OrganisationTask:
+    """A task for a team of an organisation, or for the organisation, that a
+    service gives on its own (the system, no user): the holder comes from a
+    record that names it already (a flag's council and contact team)."""
+
+    person_id: int
+    title: str
+    source_ref: str
+    organisation_id: int
+    team_id: int | None = None
+    due_on: dt.date | None = None
+
+
+def tasks_create_many(*, source: str, tasks: Sequence[OrganisationTask]) -> list[Task]:
+    """Give many organisation tasks at once: one insert for the tasks and one
+    for their rows in the register of relationships (open work), the rows their
+    saves would have opened one by one. For services that have opened the
+    records already and name holders that exist (the team being the
+    organisation's is the caller's to know). It tells no one: the caller sends
+    the task notices (`task_team_notice`) with its own notifications, in one
+    statement."""
+    if not tasks:
+        return []
+    now = timezone.now()
+    rows = [
+        Task(
+            person_id=t.person_id,
+            title=_task_fields_check(t.title, source, t.due_on),
+            source=source,
+            source_ref=t.source_ref,
+            assignee_organisation_id=t.organisation_id,
+            assignee_team_id=t.team_id,
+            due_on=t.due_on,
+            created_at=now,
+            updated_at=now,
+        )
+        for t in tasks
+    ]
+    with transaction.atomic(savepoint=False):
+        made = Task.objects.bulk_create(rows)
+        relationships_open("coordination.task", made)
+    return made
 
 
 def task_may_act(actor: Actor, task: Task) -> bool:
