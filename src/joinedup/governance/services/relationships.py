@@ -143,24 +143,29 @@ def _apply(
     return len(wanted), len(closing)
 
 
-def _insert(rows: Iterable[Row], now: dt.datetime) -> None:
-    objects_insert(
-        [
-            Relationship(
-                person_id=r.person_id,
-                kind=r.kind,
-                detail=r.detail,
-                user_id=r.user_id,
-                team_id=r.team_id,
-                organisation_id=r.organisation_id,
-                source_app=r.source_app,
-                source_ref=r.source_ref,
-                started_at=r.started_at or now,
-                ended_at=r.ended_at,
-            )
-            for r in rows
-        ]
-    )
+def _insert(rows: Iterable[Row], now: dt.datetime, *, copy: bool = True) -> None:
+    """Insert register rows: by COPY on PostgreSQL (many rows), or with one
+    INSERT when `copy` is False (a few rows, where COPY's extra round trip is
+    most of the cost)."""
+    made = [
+        Relationship(
+            person_id=r.person_id,
+            kind=r.kind,
+            detail=r.detail,
+            user_id=r.user_id,
+            team_id=r.team_id,
+            organisation_id=r.organisation_id,
+            source_app=r.source_app,
+            source_ref=r.source_ref,
+            started_at=r.started_at or now,
+            ended_at=r.ended_at,
+        )
+        for r in rows
+    ]
+    if copy:
+        objects_insert(made)
+    elif made:
+        Relationship.objects.bulk_create(made, batch_size=CHUNK)
 
 
 def _sync_refs(source: Source, objects: list[models.Model], *, deleted: bool) -> None:
@@ -177,11 +182,11 @@ def _sync_refs(source: Source, objects: list[models.Model], *, deleted: bool) ->
 
 def relationships_open(source_name: str, objects: Iterable[models.Model]) -> None:
     """Open the register rows of source rows just inserted in bulk (so they have
-    none yet): the rows their save would have opened, in one insert, without
-    reading the register first."""
+    none yet): the rows their save would have opened, in one INSERT (the
+    batches here are small: an ingest's), without reading the register first."""
     source = SOURCES[source_name]
     now = timezone.now()
-    _insert(dict.fromkeys(source.rows(objects, now)), now)
+    _insert(dict.fromkeys(source.rows(objects, now)), now, copy=False)
 
 
 def relationships_expected(
