@@ -183,14 +183,14 @@ def council_client(url: str):
 
 
 @contextlib.contextmanager
-def mllp_listener():
-    """The MLLP listener on 127.0.0.1 (a free port) in a thread, applying
-    messages as `joinedup mllp` does (stays follow in the same commit); yields
-    the port."""
+def mllp_listener(ack: str = "stored"):
+    """The MLLP listener on 127.0.0.1 (a free port) in a thread, as `joinedup
+    mllp` runs it (by default: AA once journalled, then applied by the journal
+    worker, stays following in the same commit); yields the port."""
     import asyncio
     import threading
 
-    from joinedup.interop.hl7v2.mllp import GroupCommitter, MllpServer
+    from joinedup.interop.hl7v2 import mllp
 
     ready = threading.Event()
     stop = threading.Event()
@@ -201,11 +201,7 @@ def mllp_listener():
         ready.set()
 
     async def main() -> None:
-        server = MllpServer(
-            host="127.0.0.1",
-            port=0,
-            committer=GroupCommitter(),
-        )
+        server = mllp.mllp_listener(host="127.0.0.1", port=0, ack=ack)
         await server.serve(ready=on_ready, stop=stop, handle_signals=False)
 
     thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
@@ -218,8 +214,22 @@ def mllp_listener():
         thread.join(15)
 
 
+def journal_settled(timeout: float = 15.0) -> None:
+    """Wait until the listener's journal worker has applied every accepted
+    message (at once when nothing waits)."""
+    import time
+
+    from joinedup.interop.models import InboundMessage
+
+    until = time.monotonic() + timeout
+    while InboundMessage.objects.exists():
+        assert time.monotonic() < until, "the journal was not applied in time"
+        time.sleep(0.02)
+
+
 def mllp_send(port: int, message: str) -> str:
-    """Send one HL7 v2 message framed for MLLP; return the ACK's text."""
+    """Send one HL7 v2 message framed for MLLP; return the ACK's text once what
+    it accepted has been applied."""
     import socket
 
     with socket.create_connection(("127.0.0.1", port), timeout=15) as sock:
@@ -230,6 +240,7 @@ def mllp_send(port: int, message: str) -> str:
             if not chunk:
                 break
             data += chunk
+    journal_settled()
     return data.strip(b"\x0b\x1c\r").decode()
 
 

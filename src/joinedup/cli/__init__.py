@@ -162,12 +162,17 @@ def cmd_mllp(args: argparse.Namespace) -> None:
     from joinedup.interop.hl7v2.mllp import mllp_serve
 
     logging.getLogger("joinedup").setLevel(logging.INFO)
-    print(f"MLLP listener on {args.host}:{args.port} (Ctrl+C or SIGTERM stops it)")
+    print(
+        f"MLLP listener on {args.host}:{args.port}, ACK once {args.ack} "
+        "(Ctrl+C or SIGTERM stops it)"
+    )
     sys.stdout.flush()
     try:
         # Hospital stays (the ward board, the sitrep) follow every batch of ADT
-        # in its own commit (the ingest follow-up).
-        mllp_serve(host=args.host, port=args.port)
+        # in the commit that applies it (the ingest follow-up).
+        mllp_serve(host=args.host, port=args.port, ack=args.ack, separate_process=True)
+    except ValueError as exc:  # JOINEDUP_MLLP_ACK set to something else
+        raise CommandError(f"JOINEDUP_MLLP_ACK: {exc}") from None
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
 
@@ -429,6 +434,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("mllp", cmd_mllp, "listen for HL7 v2 messages over MLLP")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=2575)
+    p.add_argument(
+        "--ack",
+        choices=["stored", "applied"],
+        default=os.environ.get("JOINEDUP_MLLP_ACK", "stored"),
+        help="answer AA once a message is checked and stored (default; applied "
+        "right after), or only once it is applied (JOINEDUP_MLLP_ACK)",
+    )
 
     p = add("link", cmd_link, "identity matching: train a model, link CSV files")
     link_arguments(p)

@@ -1,7 +1,9 @@
 """What the interoperability adapters received: a receipt for every applied message
 (idempotency), the quarantine of input that could not be applied, and daily totals
 per source for the integration dashboard. Nothing received is ever silently dropped:
-it is applied (and receipted), recognised as a duplicate, or quarantined."""
+it is applied (and receipted), recognised as a duplicate, or quarantined. HL7 v2
+messages the MLLP listener has accepted wait in the inbound journal until they are
+applied."""
 
 from __future__ import annotations
 
@@ -35,6 +37,25 @@ class MessageReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.control_id}"
+
+
+class InboundMessage(models.Model):
+    """An HL7 v2 message the MLLP listener has checked, committed and acknowledged
+    but not yet applied (store and forward: hl7v2/journal.py). The journal worker
+    applies the oldest first and deletes each row in the transaction that applies
+    it, so a message is here, or applied (receipted), or quarantined."""
+
+    received_at = models.DateTimeField()
+    source = models.CharField(max_length=60)  # SourceSystem.code
+    control_id = models.CharField(max_length=100)
+    origin = models.CharField(max_length=300, blank=True)  # the sender's address
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"inbound {self.pk} ({self.source}:{self.control_id})"
 
 
 class QuarantineStatus(models.TextChoices):

@@ -24,9 +24,10 @@ import logging
 import pathlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,7 +49,12 @@ from joinedup.interop.hl7v2.parse import (
     header_parse,
 )
 from joinedup.interop.hl7v2.text import payload_decode
-from joinedup.interop.models import IngestKind, MessageReceipt, QuarantineItem
+from joinedup.interop.models import (
+    InboundMessage,
+    IngestKind,
+    MessageReceipt,
+    QuarantineItem,
+)
 from joinedup.interop.services import (
     Tally,
     quarantine_record,
@@ -428,6 +434,57 @@ def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Resul
         )
         results = [hl7_message_ingest(t, origin=origin) for t in texts]
     return results
+
+
+def hl7_batch_accept(items: Sequence[tuple[str, str]]) -> list[Hl7Result]:
+    """Store and forward (the MLLP listener's default, hl7v2/journal.py): each
+    (text, origin) is checked as far as it can be without the records (its size,
+    its syntax and required fields, a known sending facility), and those that
+    pass are written to the inbound journal in one statement and answered AA
+    once it has committed; the journal worker then applies them in order with
+    `hl7_batch_ingest`. The others are quarantined and answered AE/AR, with the
+    field, as `hl7_batch_ingest` would answer them."""
+    checked = [(_parsed(text, _systems), text, origin) for text, origin in items]
+    results: list[Hl7Result | None] = [None] * len(checked)
+    if any(parsed is None for parsed, _, _ in checked):
+        with transaction.atomic():
+            tally = Tally()
+            for i, (parsed, text, origin) in enumerate(checked):
+                if parsed is None:
+                    results[i] = _process(
+                        text, origin=origin, tally=tally, systems=_systems
+                    )
+            totals_add(tally=tally)
+    rows: list[tuple[str, str, str, str]] = []
+    for i, (parsed, text, origin) in enumerate(checked):
+        if parsed is not None:
+            header, system = parsed[0].header, parsed[1]
+            rows.append((system.code, header.control_id[:100], origin[:300], text))
+            results[i] = Hl7Result(
+                "AA", "", header.control_id, ack_build(header, "AA"),
+                source=system.code,
+            )  # fmt: skip
+    journal_insert(rows)
+    return [r for r in results if r is not None]
+
+
+def journal_insert(rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """(source, control id, origin, text) into the inbound journal as one INSERT:
+    outside a transaction it commits on its own, in one round trip."""
+    if not rows:
+        return
+    table = InboundMessage._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for row in rows:
+        params += [now, *row]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (received_at, source, control_id, origin, text) "  # noqa: S608
+            f"VALUES {values}",
+            params,
+        )
 
 
 def messages_from_text(text: str) -> Iterator[str]:

@@ -1,14 +1,18 @@
 """`joinedup mllp`: an HL7 v2 listener over MLLP (asyncio, `hl7.mllp`).
 
 Each connection reads framed messages (<VT> message <FS><CR>) one at a time. A
-message is handed to the group committer, which applies whatever messages are
+message is handed to the group committer, which takes whatever messages are
 waiting, from every connection, in one database transaction on one database
 thread; only after that transaction has committed is each message's ACK written
 back (AA, or AE/AR with the reason). So a crash or kill between receiving and
 acknowledging never loses a message the sender believes was accepted: the sender
 has no AA and sends it again, and a message that had in fact been committed is
-recognised by its control id (MSH-10) and acknowledged again without being applied
-twice.
+recognised by its control id (MSH-10) and not applied twice.
+
+What the transaction does depends on `ack`: "stored" (the default) checks each
+message and commits it to the inbound journal, which a worker thread applies
+right after (journal.py: store and forward, as interface engines acknowledge);
+"applied" applies the messages themselves before answering.
 
 Bytes become text in the character set MSH-18 declares (text.py). A frame over
 `JOINEDUP_HL7_MAX_BYTES` (default 10 MB) is read to its end without being kept
@@ -16,13 +20,14 @@ whole, quarantined (its first 64 KB) and refused with an AR that says so; the
 connection stays open for the next message.
 
 SIGTERM/SIGINT: stop accepting connections, finish and acknowledge the messages in
-flight, then exit.
+flight, apply what the journal holds (for up to 10 s), then exit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -35,12 +40,14 @@ from hl7.mllp import start_hl7_server
 
 from joinedup.interop.hl7v2.ingest import (
     Hl7Result,
+    hl7_batch_accept,
     hl7_batch_ingest,
     hl7_max_bytes,
     hl7_unreadable_record,
     oversize_kept,
     oversize_reason,
 )
+from joinedup.interop.hl7v2.journal import JournalWorker
 from joinedup.interop.hl7v2.text import CHARSETS, charset_declared, payload_decode
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,11 @@ KEPT = 64 * 1024  # of a frame over the size limit, for the quarantine
 MAX_BATCH = 500
 DRAIN_SECONDS = 10.0
 CONNECTION_CHECK_SECONDS = 1.0
+ACK_MODES = ("stored", "applied")
+WORKER_RESTART_SECONDS = 5.0
+JOURNAL_THREADS = 1  # journal batches committing at once (each sender's in order)
+
+Items = list[tuple[str, str]]  # (message text, origin) of a batch
 
 
 def frame_read(payload: bytes, *, limit: int | None = None) -> tuple[str, str]:
@@ -63,19 +75,20 @@ def frame_read(payload: bytes, *, limit: int | None = None) -> tuple[str, str]:
     return payload_decode(payload)
 
 
-def frame_apply(
-    payload: bytes,
-    *,
-    origin: str = "mllp",
-    process: Callable[[list[str]], list[Hl7Result]] | None = None,
-) -> Hl7Result:
-    """One frame's payload read and applied as the listener does, without the
-    socket (group commit of one message): for file replays and the corpus."""
+def frame_apply(payload: bytes, *, origin: str = "mllp") -> Hl7Result:
+    """One frame's payload read and applied as the listener with `ack` "applied"
+    does, without the socket (group commit of one message): for file replays and
+    the corpus."""
     text, problem = frame_read(payload)
     if problem:
         return hl7_unreadable_record(text, reason=problem, origin=origin)
-    apply = process or (lambda texts: hl7_batch_ingest(texts, origin=origin))
-    return apply([text])[0]
+    return _applied([(text, origin)])[0]
+
+
+def _applied(items: Items) -> list[Hl7Result]:
+    """Apply a batch before answering (`ack` "applied"); the batch's origin is
+    its first message's."""
+    return hl7_batch_ingest([text for text, _ in items], origin=items[0][1])
 
 
 def ack_bytes(ack: str, payload: bytes) -> bytes:
@@ -91,28 +104,40 @@ class GroupCommitter:
         self,
         *,
         max_batch: int = MAX_BATCH,
-        process: Callable[[list[str]], list[Hl7Result]] | None = None,
+        process: Callable[[Items], list[Hl7Result]] | None = None,
+        committed: Callable[[], None] | None = None,
+        parallel: int = 1,
     ) -> None:
         self.max_batch = max_batch
-        self.process = process or (lambda texts: hl7_batch_ingest(texts, origin="mllp"))
-        self.queue: asyncio.Queue[tuple[str, asyncio.Future[Hl7Result]] | None] = (
+        self.process = process or _applied
+        self.committed = committed  # called after each batch has committed
+        self.queue: asyncio.Queue[tuple[str, str, asyncio.Future[Hl7Result]] | None] = (
             asyncio.Queue()
         )
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="mllp-db")
+        # One thread (and database connection) per batch in progress: applying
+        # takes one at a time, in order; journalling may take `parallel`.
+        self.executors = [
+            ThreadPoolExecutor(1, thread_name_prefix=f"mllp-db-{n}")
+            for n in range(parallel)
+        ]
+        self.executor = self.executors[0]  # for single requests (run_in_db)
+        self.free: asyncio.Queue[ThreadPoolExecutor] = asyncio.Queue()
+        for executor in self.executors:
+            self.free.put_nowait(executor)
         self.batches = 0
         self._checked = 0.0
         self._suspect = True
 
-    async def submit(self, text: str) -> Hl7Result:
+    async def submit(self, text: str, origin: str = "mllp") -> Hl7Result:
         future: asyncio.Future[Hl7Result] = asyncio.get_running_loop().create_future()
-        await self.queue.put((text, future))
+        await self.queue.put((text, origin, future))
         return await future
 
     async def run_in_db(self, func: Callable[[], Hl7Result]) -> Hl7Result:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, _with_connection(func))
 
-    def _batch(self, texts: list[str]) -> list[Hl7Result]:
+    def _batch(self, items: Items) -> list[Hl7Result]:
         # Django's connection check (a "SELECT 1" round trip with health checks
         # on) costs as much as a message: once a second, or after trouble.
         now = time.monotonic()
@@ -120,17 +145,23 @@ class GroupCommitter:
             close_old_connections()
             self._checked, self._suspect = now, False
         self._suspect = True  # until the batch has come back
-        results = self.process(texts)
+        results = self.process(items)
         self._suspect = any(r.ack_code == "AE" and r.quarantine_id is None
                             for r in results)  # fmt: skip
+        if self.committed is not None:
+            self.committed()
         return results
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        running: set[asyncio.Task[None]] = set()
         while True:
             item = await self.queue.get()
             if item is None:
                 break
+            # A free database thread first: messages keep queueing meanwhile,
+            # and the batch takes all of them.
+            executor = await self.free.get()
             batch = [item]
             while len(batch) < self.max_batch:
                 try:
@@ -141,25 +172,39 @@ class GroupCommitter:
                     self.queue.put_nowait(None)  # stop after this batch
                     break
                 batch.append(more)
-            texts = [text for text, _ in batch]
-            try:
-                results = await loop.run_in_executor(self.executor, self._batch, texts)
-            except Exception as exc:  # the database is unreachable: no ACK at all
-                log.exception("batch of %s messages failed", len(batch))
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            self.batches += 1
-            for (_, future), result in zip(batch, results, strict=True):
+            task = loop.create_task(self._commit(executor, batch))
+            running.add(task)
+            task.add_done_callback(running.discard)
+        await asyncio.gather(*running)
+
+    async def _commit(
+        self,
+        executor: ThreadPoolExecutor,
+        batch: list[tuple[str, str, asyncio.Future[Hl7Result]]],
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        items = [(text, origin) for text, origin, _ in batch]
+        try:
+            results = await loop.run_in_executor(executor, self._batch, items)
+        except Exception as exc:  # the database is unreachable: no ACK at all
+            log.exception("batch of %s messages failed", len(batch))
+            for _, _, future in batch:
                 if not future.done():
-                    future.set_result(result)
+                    future.set_exception(exc)
+            return
+        finally:
+            self.free.put_nowait(executor)
+        self.batches += 1
+        for (_, _, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
 
     async def close(self) -> None:
         await self.queue.put(None)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.executor, connections.close_all)
-        self.executor.shutdown(wait=True)
+        for executor in self.executors:
+            await loop.run_in_executor(executor, connections.close_all)
+            executor.shutdown(wait=True)
 
 
 def _with_connection(func: Callable[[], Hl7Result]) -> Callable[[], Hl7Result]:
@@ -171,10 +216,18 @@ def _with_connection(func: Callable[[], Hl7Result]) -> Callable[[], Hl7Result]:
 
 
 class MllpServer:
-    def __init__(self, *, host: str, port: int, committer: GroupCommitter) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        committer: GroupCommitter,
+        worker: JournalWorker | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.committer = committer
+        self.worker = worker  # applies the journal (`ack` "stored")
         self.stopping = False
         self.in_flight = 0
         self.connections: set[asyncio.Task[None]] = set()
@@ -282,7 +335,7 @@ class MllpServer:
                 lambda: hl7_unreadable_record(text, reason=problem, origin=origin)
             )
         else:
-            result = await self.committer.submit(text)
+            result = await self.committer.submit(text, origin)
         await self._answer(writer, result.ack, payload)
 
     async def _truncated(self, partial: bytes, origin: str) -> None:
@@ -310,6 +363,8 @@ class MllpServer:
         if handle_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stopped.set)
+        if self.worker is not None:
+            self.worker.start()
         committer_task = asyncio.create_task(self.committer.run())
         server = await start_hl7_server(
             # A frame's end block must come within the limit (and its two bytes).
@@ -322,9 +377,21 @@ class MllpServer:
         log.info("MLLP listener on %s:%s", self.host, self.port)
         if ready is not None:
             ready(self.port)
+        restarted = time.monotonic()
         while not stopped.is_set():
             if stop is not None and stop.is_set():
                 break
+            if (
+                self.worker is not None
+                and not self.worker.alive()
+                and time.monotonic() - restarted >= WORKER_RESTART_SECONDS
+            ):
+                # What it had taken is still in the journal: nothing is lost.
+                log.error("the journal worker stopped; starting another")
+                restarted = time.monotonic()
+                self.worker = self.worker.again()
+                self.committer.committed = self.worker.wake.set
+                self.worker.start()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopped.wait(), 0.1)
         log.info("MLLP listener stopping: finishing messages in flight")
@@ -339,25 +406,56 @@ class MllpServer:
         await asyncio.gather(*self.connections, return_exceptions=True)
         await self.committer.close()
         await committer_task
+        if self.worker is not None:
+            await loop.run_in_executor(None, self.worker.close)
         log.info("MLLP listener stopped after %s messages", self.received)
+
+
+def mllp_listener(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 2575,
+    ack: str = "stored",
+    separate_process: bool = False,
+) -> MllpServer:
+    """The listener, not yet serving: with `ack` "stored" a committer that
+    journals and a journal worker (in a process of its own with
+    `separate_process`); with "applied" a committer that applies."""
+    if ack not in ACK_MODES:
+        raise ValueError(f"ack must be one of {', '.join(ACK_MODES)}, not {ack!r}")
+    if ack == "applied":
+        return MllpServer(host=host, port=port, committer=GroupCommitter())
+    worker = JournalWorker(separate_process=separate_process)
+    committer = GroupCommitter(
+        process=hl7_batch_accept, committed=worker.wake.set, parallel=JOURNAL_THREADS
+    )
+    return MllpServer(host=host, port=port, committer=committer, worker=worker)
 
 
 def mllp_serve(
     *,
     host: str = "127.0.0.1",
     port: int = 2575,
+    ack: str = "stored",
+    separate_process: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
     handle_signals: bool = True,
-    process: Callable[[list[str]], list[Hl7Result]] | None = None,
 ) -> None:
-    """Run the listener until SIGTERM/SIGINT (or `stop` is set). `process`
-    applies a batch of messages (default: `hl7_batch_ingest`); the command line
-    passes one that also lets hospital stays follow."""
+    """Run the listener until SIGTERM/SIGINT (or `stop` is set). `ack`: "stored"
+    (AA once checked and journalled; applied right after by the journal worker,
+    in a process of its own with `separate_process`) or "applied" (AA once
+    applied)."""
+
+    # What Django and the apps loaded at start lives as long as the process:
+    # moved out of the collector's sight, a collection no longer walks it while
+    # a sender waits for its ACK.
+    gc.collect()
+    gc.freeze()
 
     async def main() -> None:
-        server = MllpServer(
-            host=host, port=port, committer=GroupCommitter(process=process)
+        server = mllp_listener(
+            host=host, port=port, ack=ack, separate_process=separate_process
         )
         await server.serve(ready=ready, stop=stop, handle_signals=handle_signals)
 
