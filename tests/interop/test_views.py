@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from joinedup.governance.models import Role
-from joinedup.interop.hl7v2.ingest import hl7_message_ingest
+from joinedup.interop.hl7v2.ingest import hl7_message_ingest, journal_insert
+from joinedup.interop.hl7v2.journal import journal_apply
 from joinedup.interop.models import QuarantineItem, QuarantineStatus
 from joinedup.record.models import Event
 from tests.factories import PASSWORD, professional
@@ -54,6 +55,24 @@ def test_dashboard_and_list(client, admin, item):
     assert listing.status_code == 200
     assert b"PID-7 date of birth is not a valid date" in listing.content
     assert b"19411332" not in listing.content  # raw content only on the item page
+
+
+def test_dashboard_says_what_the_listener_accepted_and_has_not_applied(
+    client, admin, world
+):
+    login(client, admin)
+    assert (
+        b"None: every message the MLLP listener acknowledged"
+        in client.get("/integration/").content
+    )
+    journal_insert([
+        ("RJU", "W1", "mllp", adt("A01", "W1", visit="W1")),
+        ("RJU", "W2", "mllp", adt("A01", "W2", visit="W2")),
+    ])  # fmt: skip
+    page = client.get("/integration/").content.decode()
+    assert "2 HL7 v2 messages acknowledged by the MLLP listener and not yet " in page
+    assert journal_apply() == 2
+    assert "None: every message" in client.get("/integration/").content.decode()
 
 
 def test_detail_shows_raw_and_replay_after_fix(client, admin, item):

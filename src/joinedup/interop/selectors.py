@@ -14,7 +14,12 @@ from joinedup.errors import AccessRefused, NotFound
 from joinedup.governance.access import Actor, Decision
 from joinedup.governance.models import Role
 from joinedup.governance.services import audit_record
-from joinedup.interop.models import DailyTotal, QuarantineItem, QuarantineStatus
+from joinedup.interop.models import (
+    DailyTotal,
+    InboundMessage,
+    QuarantineItem,
+    QuarantineStatus,
+)
 
 
 def integration_access_check(actor: Actor) -> None:
@@ -103,3 +108,15 @@ def totals_overall(*, actor: Actor) -> dict[str, int]:
         quarantined=Sum("quarantined"),
     )
     return {k: v or 0 for k, v in sums.items()}
+
+
+def journal_waiting_summary(*, actor: Actor) -> dict[str, object]:
+    """HL7 v2 messages the MLLP listener has accepted (answered AA) that the
+    journal worker has not applied yet: how many, and since when."""
+    integration_access_check(actor)
+    oldest = (
+        InboundMessage.objects.order_by("pk")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    return {"count": InboundMessage.objects.count(), "oldest": oldest}

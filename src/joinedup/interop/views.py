@@ -17,6 +17,7 @@ from joinedup.interop.models import IngestKind, QuarantineStatus
 from joinedup.interop.selectors import (
     QuarantineFilters,
     integration_access_check,
+    journal_waiting_summary,
     quarantine_item_get,
     quarantine_open_counts,
     quarantine_page,
@@ -47,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "totals": totals_by_source_day(actor=actor),
             "overall": totals_overall(actor=actor),
             "open_counts": sorted(quarantine_open_counts(actor=actor).items()),
+            "waiting": journal_waiting_summary(actor=actor),
         },
     )
 
