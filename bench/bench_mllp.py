@@ -1,6 +1,7 @@
 """HL7 v2 over MLLP into PostgreSQL, ACK after commit.
 
     python bench/bench_mllp.py [--people 4000] [--senders 4] [--database-url URL]
+                               [--ack stored|applied]
 
 Generates an area's PAS extract (ADT A28/A08/A04/A01/A02/A03), starts
 `joinedup mllp` as its own process on a scratch PostgreSQL database, and replays
@@ -11,6 +12,13 @@ beside it, the durable-commit floor measured in the same run (one INSERT and
 COMMIT, bench_commit_floor.py, before and after the replay) with the ratio ACK
 p50 / floor. Targets: issue 4, 1,000 messages/s; issue 13, ACK p50 within 3x of
 the floor with 4 senders.
+
+`--ack stored` (the listener's default) acknowledges once a message is checked and
+committed to the inbound journal; the journal worker applies it after. The run
+then waits for the journal to empty and reports how long after the last ACK the
+last message was applied, the messages applied a second end to end, and checks
+that every message was receipted (applied or recognised as a duplicate) and none
+quarantined. `--ack applied` acknowledges only once applied.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=4000)
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--ack", choices=["stored", "applied"], default="stored")
     args = parser.parse_args()
 
     out = Path(tempfile.mkdtemp(prefix="joinedup-mllp-"))
@@ -104,7 +113,8 @@ def main() -> int:
     floor_before = commit_floor(database=_floor_database(args.database_url))
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "joinedup", "mllp", "--port", str(port)],
+        [sys.executable, "-m", "joinedup", "mllp", "--port", str(port),
+         "--ack", args.ack],
         env=env, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(200):
@@ -125,8 +135,10 @@ def main() -> int:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    settled = _journal_settled(args.database_url) - started
     server.send_signal(signal.SIGTERM)
     server.wait(30)
+    receipts, quarantined, waiting = _counts(args.database_url)
 
     floor_after = commit_floor(database=_floor_database(args.database_url))
     floor = statistics.median([floor_before.write_p50, floor_after.write_p50])
@@ -146,7 +158,45 @@ def main() -> int:
         f"{floor_after.write_p50 * 1000:.2f} after); "
         f"ACK p50 / floor = {q[49] / floor:.1f}x"
     )
-    return 0
+    control_ids = {m.split("|", 10)[9] for m in messages}
+    print(
+        f"ack {args.ack}: the last message applied {settled - elapsed:.2f} s after "
+        f"the last ACK; applied end to end {len(messages) / settled:,.0f} "
+        f"messages/s; {receipts:,} receipts for {len(control_ids):,} control ids, "
+        f"{quarantined} quarantined, {waiting} left in the journal"
+    )
+    ok = receipts == len(control_ids) and not quarantined and not waiting
+    return 0 if ok else 1
+
+
+def _connect(url: str):  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://", 1),
+                           autocommit=True)  # fmt: skip
+
+
+def _journal_settled(url: str, timeout: float = 300.0) -> float:
+    """perf_counter() when the inbound journal was first seen empty."""
+    with _connect(url) as conn:
+        until = time.perf_counter() + timeout
+        while time.perf_counter() < until:
+            (waiting,) = conn.execute(
+                "SELECT count(*) FROM interop_inboundmessage"
+            ).fetchone()
+            if not waiting:
+                break
+            time.sleep(0.01)
+        return time.perf_counter()
+
+
+def _counts(url: str) -> tuple[int, int, int]:
+    with _connect(url) as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("interop_messagereceipt", "interop_quarantineitem",
+                          "interop_inboundmessage")
+        )  # fmt: skip
 
 
 if __name__ == "__main__":
