@@ -149,6 +149,16 @@ def test_person_record_and_timeline(client, world, auth):
     assert [e["summary"] for e in timeline["events"]] == ["Admitted"]
 
 
+@pytest.mark.parametrize("bad", ["0", "-3", str(2**63), "1" * 30])
+def test_an_id_no_record_can_have_is_refused_naming_the_parameter(
+    client, world, auth, bad
+):
+    response = client.get(f"/api/v1/people/{bad}", **auth)
+    assert response.status_code in (400, 422)
+    body = response.json()
+    assert any("person_id" in field for field in body["fields"]), body
+
+
 def test_unknown_person_is_404_json(client, world, auth):
     response = client.get("/api/v1/people/424242", **auth)
     assert response.status_code == 404

@@ -3,10 +3,10 @@ JSON {"error": code, "detail": ..., "fields": {...}} with the right 4xx status."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -25,6 +25,14 @@ class ErrorOut(Schema):
     error: str
     detail: str
     fields: dict[str, str]
+
+
+# A record's id in a URL: a positive 64-bit integer, as the database keys are.
+# Beyond that range an id names nothing, and is refused naming the parameter
+# (a larger one overflowed SQLite in a foreign key look-up).
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# The same for a record's id in a request body.
+RecordRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class BearerToken(HttpBearer):

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination import assessment_form as form
 from joinedup.coordination.models import Assessment, AssessmentSection
 from joinedup.coordination.selectors.assessment import (
@@ -46,7 +46,7 @@ ERROR_CODES = frozenset({400, 401, 403, 404, 409})
 
 class AssessmentSummaryOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     kind: str
     started_at: dt.datetime
     started_by: str
@@ -56,7 +56,7 @@ class AssessmentSummaryOut(Schema):
 
 
 class AssessmentListOut(Schema):
-    person_id: int
+    person_id: RecordRef
     assessments: list[AssessmentSummaryOut]
 
 
@@ -105,7 +105,7 @@ class AssessmentOut(AssessmentSummaryOut):
 
 
 class StartIn(Schema):
-    person_id: int
+    person_id: RecordRef
     kind: Literal["adult", "carer"]
 
 
@@ -131,7 +131,7 @@ class PrefillOut(Schema):
 
 
 class SectionPrefillOut(Schema):
-    assessment_id: int
+    assessment_id: RecordRef
     section: str
     prefill: dict[str, PrefillOut]
 
@@ -206,7 +206,7 @@ def _assessment_out(view: AssessmentView) -> dict[str, object]:
     summary="A person's shared assessments, newest first",
     openapi_extra={"responses": ERRORS},
 )
-def assessments_list(request: HttpRequest, person_id: int) -> dict[str, object]:
+def assessments_list(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     access = person_access_open(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -245,7 +245,7 @@ def assessment_create(request: HttpRequest, body: StartIn) -> Status:
     "and the Care Act eligibility determination",
     openapi_extra={"responses": ERRORS},
 )
-def assessment_read(request: HttpRequest, assessment_id: int) -> dict[str, object]:
+def assessment_read(request: HttpRequest, assessment_id: RecordId) -> dict[str, object]:
     access, assessment = assessment_open(
         actor=request.actor,  # type: ignore[attr-defined]
         assessment_id=assessment_id,
@@ -261,7 +261,7 @@ def assessment_read(request: HttpRequest, assessment_id: int) -> dict[str, objec
     openapi_extra={"responses": ERRORS},
 )
 def section_prefill(
-    request: HttpRequest, assessment_id: int, section_key: str
+    request: HttpRequest, assessment_id: RecordId, section_key: str
 ) -> dict[str, object]:
     access, assessment = assessment_open(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -288,7 +288,7 @@ def section_prefill(
     }
 
 
-def _after_write(request: HttpRequest, assessment_id: int) -> dict[str, object]:
+def _after_write(request: HttpRequest, assessment_id: RecordId) -> dict[str, object]:
     access, assessment = assessment_open(
         actor=request.actor,  # type: ignore[attr-defined]
         assessment_id=assessment_id,
@@ -304,7 +304,7 @@ def _after_write(request: HttpRequest, assessment_id: int) -> dict[str, object]:
     openapi_extra={"responses": ERRORS},
 )
 def section_complete(
-    request: HttpRequest, assessment_id: int, section_key: str, body: AnswersIn
+    request: HttpRequest, assessment_id: RecordId, section_key: str, body: AnswersIn
 ) -> Status:
     assessment_section_complete(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -322,7 +322,7 @@ def section_complete(
     openapi_extra={"responses": ERRORS},
 )
 def section_amend(
-    request: HttpRequest, assessment_id: int, section_key: str, body: AmendIn
+    request: HttpRequest, assessment_id: RecordId, section_key: str, body: AmendIn
 ) -> Status:
     assessment_section_amend(
         actor=request.actor,  # type: ignore[attr-defined]

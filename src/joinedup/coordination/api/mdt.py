@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination.api.tasks import TaskOut
 from joinedup.coordination.api.tasks import out as task_out
 from joinedup.coordination.models import MdtItem, MdtMeeting
@@ -34,7 +34,7 @@ router = Router(tags=["MDT meetings"])
 
 class MeetingOut(Schema):
     id: int
-    team_id: int
+    team_id: RecordRef
     title: str
     starts_at: dt.datetime
     place: str
@@ -48,15 +48,15 @@ class MeetingsOut(Schema):
 
 
 class AttendeeOut(Schema):
-    user_id: int
+    user_id: RecordRef
     name: str
-    organisation_id: int
+    organisation_id: RecordRef
     role: str
 
 
 class ItemOut(Schema):
     id: int
-    person_id: int | None  # None: a person the reader may not see
+    person_id: RecordRef | None  # None: a person the reader may not see
     source: str
     discussion: str
     decisions: str
@@ -70,7 +70,7 @@ class MeetingDetailOut(MeetingOut):
 
 class PersonItemOut(Schema):
     id: int
-    meeting_id: int
+    meeting_id: RecordRef
     meeting_title: str
     starts_at: dt.datetime
     discussion: str
@@ -83,7 +83,7 @@ class PersonItemsOut(Schema):
 
 
 class MeetingIn(Schema):
-    team_id: int | None = None
+    team_id: RecordRef | None = None
     title: str = ""
     starts_at: dt.datetime | None = None
     place: str = ""
@@ -91,11 +91,11 @@ class MeetingIn(Schema):
 
 
 class AttendeeIn(Schema):
-    membership_id: int | None = None
+    membership_id: RecordRef | None = None
 
 
 class ItemIn(Schema):
-    person_id: int
+    person_id: RecordRef
     source: str = "manual"
     source_ref: str = ""
 
@@ -108,15 +108,15 @@ class RecordIn(Schema):
 class MdtActionIn(Schema):
     title: str = ""
     detail: str = ""
-    assignee_user_id: int | None = None
-    assignee_team_id: int | None = None
+    assignee_user_id: RecordRef | None = None
+    assignee_team_id: RecordRef | None = None
     due_on: dt.date | None = None
 
 
 class ItemCreatedOut(Schema):
     id: int
-    meeting_id: int
-    person_id: int
+    meeting_id: RecordRef
+    person_id: RecordRef
     source: str
 
 
@@ -168,7 +168,7 @@ def meetings_list(request: HttpRequest) -> dict[str, object]:
     response={200: PersonItemsOut, codes_4xx: ErrorOut},
     summary="A person's MDT discussions",
 )
-def person_items(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_items(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     _, items = mdt_items_for_person(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -189,7 +189,7 @@ def person_items(request: HttpRequest, person_id: int) -> dict[str, object]:
     }
 
 
-def _detail(request: HttpRequest, meeting_id: int) -> dict[str, object]:
+def _detail(request: HttpRequest, meeting_id: RecordId) -> dict[str, object]:
     view = mdt_meeting_view(
         actor=request.actor,  # type: ignore[attr-defined]
         meeting_id=meeting_id,
@@ -213,7 +213,7 @@ def _detail(request: HttpRequest, meeting_id: int) -> dict[str, object]:
     response={200: MeetingDetailOut, codes_4xx: ErrorOut},
     summary="One meeting: attendees, people discussed, decisions and actions",
 )
-def meeting_read(request: HttpRequest, meeting_id: int) -> dict[str, object]:
+def meeting_read(request: HttpRequest, meeting_id: RecordId) -> dict[str, object]:
     return _detail(request, meeting_id)
 
 
@@ -240,7 +240,7 @@ def meeting_create(request: HttpRequest, body: MeetingIn) -> Status:
     summary="Add an attendee (a professional in one of their roles)",
 )
 def attendee(
-    request: HttpRequest, meeting_id: int, body: AttendeeIn
+    request: HttpRequest, meeting_id: RecordId, body: AttendeeIn
 ) -> dict[str, object]:
     mdt_attendee_add(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -255,7 +255,7 @@ def attendee(
     response={201: ItemCreatedOut, codes_4xx: ErrorOut},
     summary="Put a person on the list to discuss",
 )
-def item_create(request: HttpRequest, meeting_id: int, body: ItemIn) -> Status:
+def item_create(request: HttpRequest, meeting_id: RecordId, body: ItemIn) -> Status:
     item: MdtItem = mdt_item_add(
         actor=request.actor,  # type: ignore[attr-defined]
         meeting_id=meeting_id,
@@ -280,7 +280,7 @@ def item_create(request: HttpRequest, meeting_id: int, body: ItemIn) -> Status:
     summary="Record the discussion and decisions about one person",
 )
 def item_record(
-    request: HttpRequest, meeting_id: int, item_id: int, body: RecordIn
+    request: HttpRequest, meeting_id: RecordId, item_id: RecordId, body: RecordIn
 ) -> dict[str, object]:
     item = mdt_item_record(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -303,7 +303,7 @@ def item_record(
     summary="Add an action: a task owned by someone in the care team or a team",
 )
 def action_create(
-    request: HttpRequest, meeting_id: int, item_id: int, body: MdtActionIn
+    request: HttpRequest, meeting_id: RecordId, item_id: RecordId, body: MdtActionIn
 ) -> Status:
     task = mdt_action_add(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -323,7 +323,7 @@ def action_create(
     response={200: MeetingOut, codes_4xx: ErrorOut},
     summary="Close the meeting: the minutes are fixed",
 )
-def close(request: HttpRequest, meeting_id: int) -> dict[str, object]:
+def close(request: HttpRequest, meeting_id: RecordId) -> dict[str, object]:
     return _meeting(
         mdt_meeting_close(
             actor=request.actor,  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination.selectors.plans import (
     PlanView,
     care_plan_get,
@@ -52,11 +52,11 @@ class GoalOut(Schema):
 class PlanActionOut(Schema):
     ref: str
     description: str
-    owner_user_id: int | None
+    owner_user_id: RecordRef | None
     owner: str
     agency: str
     due_on: dt.date | None
-    task_id: int | None
+    task_id: RecordRef | None
     task_status: str
     added_by: str
 
@@ -72,7 +72,7 @@ class VersionOut(Schema):
 
 class PlanOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     version: int
     goals: list[GoalOut]
     actions: list[PlanActionOut]
@@ -82,7 +82,7 @@ class PlanOut(Schema):
 
 
 class PersonPlanOut(Schema):
-    person_id: int
+    person_id: RecordRef
     readable: bool = Field(..., description="false: social care is not shared with you")
     refused_reason: str
     plan: PlanOut | None
@@ -91,7 +91,7 @@ class PersonPlanOut(Schema):
 class PlanActionIn(Schema):
     ref: str = Field("", description="An existing action's ref; empty for a new one")
     description: str = ""
-    owner_user_id: int | None = Field(
+    owner_user_id: RecordRef | None = Field(
         None, description="A professional in the person's care team"
     )
     due_on: dt.date | None = None
@@ -105,7 +105,7 @@ class PlanIn(Schema):
 
 
 class PlanCreateIn(PlanIn):
-    person_id: int
+    person_id: RecordRef
 
 
 class PlanVersionIn(PlanIn):
@@ -167,7 +167,7 @@ def _content(body: PlanIn) -> PlanContent:
     )
 
 
-def _read(request: HttpRequest, person_id: int, action: str) -> PlanView | None:
+def _read(request: HttpRequest, person_id: RecordId, action: str) -> PlanView | None:
     access = person_access_open(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -183,7 +183,7 @@ def _read(request: HttpRequest, person_id: int, action: str) -> PlanView | None:
     summary="A person's care plan (plan is null when there is none yet)",
     openapi_extra={"responses": ERRORS},
 )
-def person_plan(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_plan(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     access = person_access_open(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -205,7 +205,7 @@ def person_plan(request: HttpRequest, person_id: int) -> dict[str, object]:
     summary="A care plan: current version, contributions and history",
     openapi_extra={"responses": ERRORS},
 )
-def plan_read(request: HttpRequest, plan_id: int) -> dict[str, object]:
+def plan_read(request: HttpRequest, plan_id: RecordId) -> dict[str, object]:
     view = _read(request, care_plan_person_id(plan_id=plan_id), "api_care_plan")
     assert view is not None  # noqa: S101 - the plan exists
     return _plan_out(view)
@@ -236,7 +236,7 @@ def plan_create(request: HttpRequest, body: PlanCreateIn) -> Status:
     openapi_extra={"responses": ERRORS},
 )
 def plan_version_create(
-    request: HttpRequest, plan_id: int, body: PlanVersionIn
+    request: HttpRequest, plan_id: RecordId, body: PlanVersionIn
 ) -> Status:
     if body.base_version < 1:
         raise InvalidInput.for_field("base_version", "must be 1 or more")

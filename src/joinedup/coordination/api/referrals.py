@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination.models import Referral
 from joinedup.coordination.selectors.referrals import (
     referral_clock,
@@ -34,26 +34,26 @@ router = Router(tags=["referrals"])
 
 class ReferralOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     referral_type: str
     urgency: str
     reason: str
     consent_basis: str
     status: str
-    from_organisation_id: int
-    from_team_id: int | None
-    sent_by_id: int
+    from_organisation_id: RecordRef
+    from_team_id: RecordRef | None
+    sent_by_id: RecordRef
     sent_at: dt.datetime
-    to_organisation_id: int
-    to_team_id: int | None
+    to_organisation_id: RecordRef
+    to_team_id: RecordRef | None
     respond_by: dt.date
     clock: str
     clock_label: str
     responded_at: dt.datetime | None
-    assigned_user_id: int | None
+    assigned_user_id: RecordRef | None
     decline_reason: str
     outcome: str
-    task_id: int | None
+    task_id: RecordRef | None
 
 
 class ReferralsOut(Schema):
@@ -63,17 +63,17 @@ class ReferralsOut(Schema):
 
 class ReferralIn(Schema):
     # Defaults, so a missing one is reported by the service with its own name.
-    person_id: int
+    person_id: RecordRef
     referral_type: str = ""
     urgency: str = ""
     reason: str = ""
     consent_basis: str = ""
-    to_organisation_id: int | None = None
-    to_team_id: int | None = None
+    to_organisation_id: RecordRef | None = None
+    to_team_id: RecordRef | None = None
 
 
 class AcceptIn(Schema):
-    assign_user_id: int | None = None
+    assign_user_id: RecordRef | None = None
 
 
 class DeclineIn(Schema):
@@ -137,7 +137,7 @@ def referrals_list(
     response={200: ReferralsOut, codes_4xx: ErrorOut},
     summary="A person's referrals",
 )
-def person_referrals(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_referrals(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     _, rows = referrals_for_person(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -150,7 +150,7 @@ def person_referrals(request: HttpRequest, person_id: int) -> dict[str, object]:
     response={200: ReferralOut, codes_4xx: ErrorOut},
     summary="One referral",
 )
-def referral_read(request: HttpRequest, referral_id: int) -> dict[str, object]:
+def referral_read(request: HttpRequest, referral_id: RecordId) -> dict[str, object]:
     view = referral_detail(
         actor=request.actor,  # type: ignore[attr-defined]
         referral_id=referral_id,
@@ -182,7 +182,9 @@ def referral_create(request: HttpRequest, body: ReferralIn) -> Status:
     response={200: ReferralOut, codes_4xx: ErrorOut},
     summary="Accept (the receiving team), optionally naming who will do it",
 )
-def accept(request: HttpRequest, referral_id: int, body: AcceptIn) -> dict[str, object]:
+def accept(
+    request: HttpRequest, referral_id: RecordId, body: AcceptIn
+) -> dict[str, object]:
     return _out(
         referral_accept(
             actor=request.actor,  # type: ignore[attr-defined]
@@ -198,7 +200,7 @@ def accept(request: HttpRequest, referral_id: int, body: AcceptIn) -> dict[str, 
     summary="Decline (the receiving team), with the reason",
 )
 def decline(
-    request: HttpRequest, referral_id: int, body: DeclineIn
+    request: HttpRequest, referral_id: RecordId, body: DeclineIn
 ) -> dict[str, object]:
     return _out(
         referral_decline(
@@ -215,7 +217,7 @@ def decline(
     summary="Complete an accepted referral (the receiving team)",
 )
 def complete(
-    request: HttpRequest, referral_id: int, body: ReferralCompleteIn
+    request: HttpRequest, referral_id: RecordId, body: ReferralCompleteIn
 ) -> dict[str, object]:
     return _out(
         referral_complete(
@@ -232,7 +234,7 @@ def complete(
     summary="Withdraw a referral (the sender), with the reason",
 )
 def withdraw(
-    request: HttpRequest, referral_id: int, body: WithdrawIn
+    request: HttpRequest, referral_id: RecordId, body: WithdrawIn
 ) -> dict[str, object]:
     return _out(
         referral_withdraw(

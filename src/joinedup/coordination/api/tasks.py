@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination.models import Task
 from joinedup.coordination.selectors.tasks import (
     task_detail,
@@ -31,17 +31,17 @@ router = Router(tags=["tasks"])
 
 class TaskOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     title: str
     detail: str
     source: str
     source_ref: str
     status: str
-    assignee_organisation_id: int
-    assignee_team_id: int | None
-    assignee_user_id: int | None
+    assignee_organisation_id: RecordRef
+    assignee_team_id: RecordRef | None
+    assignee_user_id: RecordRef | None
     due_on: dt.date | None
-    created_by_id: int | None
+    created_by_id: RecordRef | None
     created_at: dt.datetime
     completed_at: dt.datetime | None
     outcome: str
@@ -53,19 +53,19 @@ class TasksOut(Schema):
 
 
 class TaskIn(Schema):
-    person_id: int
+    person_id: RecordRef
     title: str = ""
     detail: str = ""
-    assignee_user_id: int | None = None
-    assignee_team_id: int | None = None
-    assignee_organisation_id: int | None = None
+    assignee_user_id: RecordRef | None = None
+    assignee_team_id: RecordRef | None = None
+    assignee_organisation_id: RecordRef | None = None
     due_on: dt.date | None = None
 
 
 class AssignIn(Schema):
-    assignee_user_id: int | None = None
-    assignee_team_id: int | None = None
-    assignee_organisation_id: int | None = None
+    assignee_user_id: RecordRef | None = None
+    assignee_team_id: RecordRef | None = None
+    assignee_organisation_id: RecordRef | None = None
 
 
 class TaskCompleteIn(Schema):
@@ -120,7 +120,7 @@ def tasks_list(
     response={200: TasksOut, codes_4xx: ErrorOut},
     summary="A person's tasks",
 )
-def person_tasks(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_tasks(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     _, rows = tasks_for_person(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -131,7 +131,7 @@ def person_tasks(request: HttpRequest, person_id: int) -> dict[str, object]:
 @router.get(
     "/{task_id}", response={200: TaskOut, codes_4xx: ErrorOut}, summary="One task"
 )
-def task_read(request: HttpRequest, task_id: int) -> dict[str, object]:
+def task_read(request: HttpRequest, task_id: RecordId) -> dict[str, object]:
     view = task_detail(actor=request.actor, task_id=task_id)  # type: ignore[attr-defined]
     return out(view.task)
 
@@ -160,7 +160,9 @@ def task_new(request: HttpRequest, body: TaskIn) -> Status:
     response={200: TaskOut, codes_4xx: ErrorOut},
     summary="Reassign an open task",
 )
-def assign(request: HttpRequest, task_id: int, body: AssignIn) -> dict[str, object]:
+def assign(
+    request: HttpRequest, task_id: RecordId, body: AssignIn
+) -> dict[str, object]:
     return out(
         task_assign(
             actor=request.actor,  # type: ignore[attr-defined]
@@ -177,7 +179,7 @@ def assign(request: HttpRequest, task_id: int, body: AssignIn) -> dict[str, obje
     response={200: TaskOut, codes_4xx: ErrorOut},
     summary="Start an open task",
 )
-def start(request: HttpRequest, task_id: int) -> dict[str, object]:
+def start(request: HttpRequest, task_id: RecordId) -> dict[str, object]:
     return out(task_start(actor=request.actor, task_id=task_id))  # type: ignore[attr-defined]
 
 
@@ -187,7 +189,7 @@ def start(request: HttpRequest, task_id: int) -> dict[str, object]:
     summary="Complete a task",
 )
 def complete(
-    request: HttpRequest, task_id: int, body: TaskCompleteIn
+    request: HttpRequest, task_id: RecordId, body: TaskCompleteIn
 ) -> dict[str, object]:
     return out(
         task_complete(
@@ -203,7 +205,9 @@ def complete(
     response={200: TaskOut, codes_4xx: ErrorOut},
     summary="Cancel a task, with the reason",
 )
-def cancel(request: HttpRequest, task_id: int, body: CancelIn) -> dict[str, object]:
+def cancel(
+    request: HttpRequest, task_id: RecordId, body: CancelIn
+) -> dict[str, object]:
     return out(
         task_cancel(
             actor=request.actor,  # type: ignore[attr-defined]

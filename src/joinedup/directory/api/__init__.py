@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.directory.oruk import oruk_service
 from joinedup.directory.selectors import (
     directory_export,
@@ -39,7 +39,7 @@ class WellbeingIn(Schema):
 
 
 class WellbeingOut(Schema):
-    case_id: int
+    case_id: RecordRef
     when: str
     life_satisfaction: int
     worthwhile: int
@@ -48,15 +48,15 @@ class WellbeingOut(Schema):
 
 
 class ConnectionOut(Schema):
-    service_id: int
+    service_id: RecordRef
     service: str
     status: str
-    referral_id: int | None
+    referral_id: RecordRef | None
 
 
 class PrescribingCaseOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     status: str
     source: str
     snomed_code: str
@@ -116,7 +116,7 @@ def services_search(
     response={200: dict[str, Any], codes_4xx: ErrorOut},
     summary="One service in the ORUK service shape",
 )
-def service_one(request: HttpRequest, service_id: int) -> dict[str, Any]:
+def service_one(request: HttpRequest, service_id: RecordId) -> dict[str, Any]:
     return oruk_service(service_get(service_id=service_id))
 
 
@@ -157,7 +157,7 @@ def _scores(w: Any) -> dict[str, int] | None:
     response={200: PrescribingCaseOut, codes_4xx: ErrorOut},
     summary="A social prescribing case",
 )
-def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_get(request: HttpRequest, case_id: RecordId) -> dict[str, Any]:
     view = sp_case_detail(actor=_actor(request), case_id=case_id)
     case = view.case
     return {
@@ -186,7 +186,7 @@ def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
     response={201: WellbeingOut, codes_4xx: ErrorOut},
     summary="Record ONS4 wellbeing before or after",
 )
-def wellbeing(request: HttpRequest, case_id: int, body: WellbeingIn) -> Any:
+def wellbeing(request: HttpRequest, case_id: RecordId, body: WellbeingIn) -> Any:
     data = body.dict()
     w = wellbeing_record(
         actor=_actor(request), case_id=case_id, when=data.pop("when"), scores=data

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.discharge import services
 from joinedup.discharge.selectors import board_filters_parse, ward_board
 from joinedup.discharge.sitrep import sitrep_csv, sitrep_get
@@ -22,7 +22,7 @@ router = Router(tags=["discharge"])
 
 class StayOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     name: str
     nhs_number: str | None
     site: str
@@ -53,7 +53,7 @@ class ReadyIn(Schema):
 
 class ReadyOut(Schema):
     id: int
-    stay_id: int
+    stay_id: RecordRef
     ready_on: dt.date
     pathway: str
     destination: str
@@ -69,7 +69,7 @@ class DelayIn(Schema):
 
 class DelayOut(Schema):
     id: int
-    stay_id: int
+    stay_id: RecordRef
     reason: str
     agency: str
     recorded_at: dt.datetime
@@ -141,7 +141,7 @@ def stays_list(
     response={201: ReadyOut, codes_4xx: ErrorOut},
     summary="Record that the patient no longer meets the criteria to reside",
 )
-def stay_ready(request: HttpRequest, stay_id: int, body: ReadyIn) -> Status:
+def stay_ready(request: HttpRequest, stay_id: RecordId, body: ReadyIn) -> Status:
     r = services.readiness_record(
         actor=request.actor,  # type: ignore[attr-defined]
         stay_id=stay_id,
@@ -171,7 +171,7 @@ def stay_ready(request: HttpRequest, stay_id: int, body: ReadyIn) -> Status:
     response={201: DelayOut, codes_4xx: ErrorOut},
     summary="Set the current delay reason and responsible agency",
 )
-def stay_delay(request: HttpRequest, stay_id: int, body: DelayIn) -> Status:
+def stay_delay(request: HttpRequest, stay_id: RecordId, body: DelayIn) -> Status:
     d = services.delay_record(
         actor=request.actor,  # type: ignore[attr-defined]
         stay_id=stay_id,

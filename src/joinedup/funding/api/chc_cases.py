@@ -14,7 +14,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.funding.api.chc_schemas import (
     CaseOut,
     CasesOut,
@@ -30,7 +30,7 @@ from joinedup.people.selectors import person_access_open
 router = Router(tags=["continuing healthcare cases"])
 
 
-def _written(case_id: int) -> dict[str, object]:
+def _written(case_id: RecordId) -> dict[str, object]:
     """The case after a write the actor was just allowed (already audited)."""
     return case_out(selectors.case_after_write(case_id=case_id))
 
@@ -80,7 +80,7 @@ def cases_list(
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="One CHC case with its records",
 )
-def case_read(request: HttpRequest, case_id: int) -> dict[str, object]:
+def case_read(request: HttpRequest, case_id: RecordId) -> dict[str, object]:
     case, _ = selectors.case_open(
         actor=_actor(request), case_id=case_id, action="api_chc_case"
     )
@@ -92,7 +92,7 @@ def case_read(request: HttpRequest, case_id: int) -> dict[str, object]:
     response={200: list[CaseOut], codes_4xx: ErrorOut},
     summary="A person's CHC cases (empty when health and finance are not shared)",
 )
-def person_cases(request: HttpRequest, person_id: int) -> list[dict[str, object]]:
+def person_cases(request: HttpRequest, person_id: RecordId) -> list[dict[str, object]]:
     access = person_access_open(
         actor=_actor(request), person_id=person_id, action="api_chc_person"
     )
@@ -103,8 +103,8 @@ def person_cases(request: HttpRequest, person_id: int) -> list[dict[str, object]
 
 
 class CaseIn(Schema):
-    person_id: int
-    icb_id: int | None = Field(
+    person_id: RecordRef
+    icb_id: RecordRef | None = Field(
         None, description="the ICB to refer to; a CHC nurse's own ICB by default"
     )
 
@@ -133,7 +133,7 @@ class ChecklistIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Record the Checklist (positive: full assessment, the clock starts)",
 )
-def case_checklist(request: HttpRequest, case_id: int, body: ChecklistIn) -> dict:
+def case_checklist(request: HttpRequest, case_id: RecordId, body: ChecklistIn) -> dict:
     services.checklist_record(
         actor=_actor(request),
         case_id=case_id,
@@ -161,7 +161,7 @@ class DstIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Record the Decision Support Tool and the MDT",
 )
-def case_dst(request: HttpRequest, case_id: int, body: DstIn) -> dict:
+def case_dst(request: HttpRequest, case_id: RecordId, body: DstIn) -> dict:
     services.dst_record(
         actor=_actor(request),
         case_id=case_id,
@@ -192,7 +192,7 @@ class RecommendationIn(Schema):
     summary="Record the MDT's recommendation",
 )
 def case_recommendation(
-    request: HttpRequest, case_id: int, body: RecommendationIn
+    request: HttpRequest, case_id: RecordId, body: RecommendationIn
 ) -> dict:
     services.recommendation_record(
         actor=_actor(request),
@@ -219,7 +219,7 @@ class DecisionIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Record the ICB's decision (moves the care packages' funding)",
 )
-def case_decision(request: HttpRequest, case_id: int, body: DecisionIn) -> dict:
+def case_decision(request: HttpRequest, case_id: RecordId, body: DecisionIn) -> dict:
     services.decision_record(
         actor=_actor(request),
         case_id=case_id,
@@ -243,7 +243,7 @@ class BreachIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Record why a case is past its 28 days",
 )
-def case_breach(request: HttpRequest, case_id: int, body: BreachIn) -> dict:
+def case_breach(request: HttpRequest, case_id: RecordId, body: BreachIn) -> dict:
     services.breach_reason_record(
         actor=_actor(request), case_id=case_id, reason=body.breach_reason
     )
@@ -260,7 +260,7 @@ class CloseIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Close an open case without a decision",
 )
-def case_close(request: HttpRequest, case_id: int, body: CloseIn) -> dict:
+def case_close(request: HttpRequest, case_id: RecordId, body: CloseIn) -> dict:
     services.chc_case_close(
         actor=_actor(request),
         case_id=case_id,
@@ -271,13 +271,13 @@ def case_close(request: HttpRequest, case_id: int, body: CloseIn) -> dict:
 
 
 class FastTrackIn(Schema):
-    person_id: int
+    person_id: RecordRef
     clinician_name: str = ""
     clinician_profession: str = Field("", description="nurse or doctor")
     clinician_organisation: str = ""
     reason: str = ""
     signed_on: dt.date | None = None
-    icb_id: int | None = None
+    icb_id: RecordRef | None = None
 
 
 @router.post(
@@ -301,7 +301,7 @@ def fast_track(request: HttpRequest, body: FastTrackIn) -> Status:
 
 class DisputeIn(Schema):
     kind: str = Field("", description="individual or interagency")
-    council_id: int | None = None
+    council_id: RecordRef | None = None
     raised_on: dt.date | None = None
     grounds: str = ""
 
@@ -311,7 +311,7 @@ class DisputeIn(Schema):
     response={201: CaseOut, codes_4xx: ErrorOut},
     summary="Raise a dispute about the decision",
 )
-def dispute_raise(request: HttpRequest, case_id: int, body: DisputeIn) -> Status:
+def dispute_raise(request: HttpRequest, case_id: RecordId, body: DisputeIn) -> Status:
     disputes.dispute_raise(
         actor=_actor(request),
         case_id=case_id,
@@ -333,7 +333,9 @@ class EscalateIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Local resolution -> independent review panel",
 )
-def dispute_escalate(request: HttpRequest, dispute_id: int, body: EscalateIn) -> dict:
+def dispute_escalate(
+    request: HttpRequest, dispute_id: RecordId, body: EscalateIn
+) -> dict:
     stage = disputes.dispute_escalate(
         actor=_actor(request),
         dispute_id=dispute_id,
@@ -354,7 +356,9 @@ class InterimIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Who pays while the dispute runs (moves the care packages' funding)",
 )
-def dispute_interim(request: HttpRequest, dispute_id: int, body: InterimIn) -> dict:
+def dispute_interim(
+    request: HttpRequest, dispute_id: RecordId, body: InterimIn
+) -> dict:
     interim = disputes.interim_funding_set(
         actor=_actor(request),
         dispute_id=dispute_id,
@@ -379,7 +383,9 @@ class ResolveIn(Schema):
     response={200: CaseOut, codes_4xx: ErrorOut},
     summary="Resolve a dispute; with interim funding, the reimbursement is computed",
 )
-def dispute_resolve(request: HttpRequest, dispute_id: int, body: ResolveIn) -> dict:
+def dispute_resolve(
+    request: HttpRequest, dispute_id: RecordId, body: ResolveIn
+) -> dict:
     dispute = disputes.dispute_resolve(
         actor=_actor(request),
         dispute_id=dispute_id,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from joinedup.config.api import RecordRef
 from joinedup.funding.models.chc import ChcCase
 from joinedup.funding.selectors.chc import dst_members
 
@@ -19,7 +20,7 @@ class ChecklistOut(Schema):
     rule: str
     reasons: list[str]
     completed_on: dt.date
-    completed_by_id: int
+    completed_by_id: RecordRef
 
 
 class MemberSchema(Schema):
@@ -58,7 +59,7 @@ class DecisionOut(Schema):
     nhs_share_percent: int
     effective_from: dt.date
     decided_on: dt.date
-    decided_by_id: int
+    decided_by_id: RecordRef
     decision_maker_role: str
     via_fast_track: bool
 
@@ -78,7 +79,7 @@ class InterimOut(Schema):
 class DisputeOut(Schema):
     id: int
     kind: str
-    council_id: int
+    council_id: RecordRef
     raised_on: dt.date
     stages: list[StageOut]
     interim: InterimOut | None
@@ -102,8 +103,8 @@ class ReviewOut(Schema):
 
 class CaseOut(Schema):
     id: int
-    person_id: int
-    icb_id: int
+    person_id: RecordRef
+    icb_id: RecordRef
     status: str = Field(
         ...,
         description="checklist, assessment, recommendation, decision, decided, closed",
@@ -127,9 +128,9 @@ class CaseOut(Schema):
 
 class CaseRowOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     name: str
-    icb_id: int
+    icb_id: RecordRef
     status: str
     fast_track: bool
     clock_started_on: dt.date | None

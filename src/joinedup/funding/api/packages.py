@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.funding.selectors.packages import (
     PackageView,
     package_get,
@@ -52,7 +52,7 @@ class AccountOut(Schema):
 
 class PackageOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     kind: str = Field(
         ...,
         description="home_care, residential_placement, nursing_placement, "
@@ -63,14 +63,14 @@ class PackageOut(Schema):
     hours_per_week: Decimal | None
     start_on: dt.date
     end_on: dt.date | None
-    scheme_id: int | None
+    scheme_id: RecordRef | None
     funder_now: str | None
     splits: list[SplitOut] = Field(..., description="newest recorded first")
     direct_payment: AccountOut | None
 
 
 class PersonPackagesOut(Schema):
-    person_id: int
+    person_id: RecordRef
     withheld: str = Field(
         "", description="why packages are not shown, when the actor may not read them"
     )
@@ -82,14 +82,14 @@ class PersonPackagesOut(Schema):
 
 
 class PackageIn(Schema):
-    person_id: int
+    person_id: RecordRef
     kind: str
     provider: str
     cost_per_week: Decimal
     start_on: dt.date
     end_on: dt.date | None = None
     hours_per_week: Decimal | None = None
-    scheme_id: int | None = None
+    scheme_id: RecordRef | None = None
     funder: str = Field("council", description="nhs_chc, nhs_fnc, council or joint")
     nhs_share_percent: Decimal | None = Field(
         None, description="the NHS share of a joint (or FNC) package"
@@ -164,7 +164,7 @@ def _package(v: PackageView) -> dict[str, object]:
     }
 
 
-def _read(request: HttpRequest, package_id: int) -> dict[str, object]:
+def _read(request: HttpRequest, package_id: RecordId) -> dict[str, object]:
     return _package(
         package_get(
             actor=request.actor,  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ def _read(request: HttpRequest, package_id: int) -> dict[str, object]:
     response={200: PersonPackagesOut, codes_4xx: ErrorOut},
     summary="A person's care packages and who pays",
 )
-def packages_list(request: HttpRequest, person_id: int) -> dict[str, object]:
+def packages_list(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     found = packages_for_person(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -199,7 +199,7 @@ def packages_list(request: HttpRequest, person_id: int) -> dict[str, object]:
     response={200: PackageOut, codes_4xx: ErrorOut},
     summary="A care package with its funding history",
 )
-def package_read(request: HttpRequest, package_id: int) -> dict[str, object]:
+def package_read(request: HttpRequest, package_id: RecordId) -> dict[str, object]:
     return _read(request, package_id)
 
 
@@ -232,7 +232,9 @@ def package_new(request: HttpRequest, body: PackageIn) -> Status:
     response={201: PackageOut, codes_4xx: ErrorOut},
     summary="Change who pays from a date (shares add up to exactly 100%)",
 )
-def package_funding(request: HttpRequest, package_id: int, body: FundingIn) -> Status:
+def package_funding(
+    request: HttpRequest, package_id: RecordId, body: FundingIn
+) -> Status:
     services.package_funding_change(
         actor=request.actor,  # type: ignore[attr-defined]
         package_id=package_id,
@@ -253,7 +255,9 @@ def package_funding(request: HttpRequest, package_id: int, body: FundingIn) -> S
     response={201: PackageOut, codes_4xx: ErrorOut},
     summary="Record a payment into a direct payment account",
 )
-def package_payment(request: HttpRequest, package_id: int, body: PaymentIn) -> Status:
+def package_payment(
+    request: HttpRequest, package_id: RecordId, body: PaymentIn
+) -> Status:
     services.direct_payment_record(
         actor=request.actor,  # type: ignore[attr-defined]
         package_id=package_id,

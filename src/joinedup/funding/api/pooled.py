@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.funding.selectors.pooled import fund_dashboard, fund_list
 from joinedup.funding.services.pooled import journal_add
 
@@ -78,7 +78,7 @@ class DashboardQuery(Schema):
 
 
 class JournalIn(Schema):
-    scheme_id: int
+    scheme_id: RecordRef
     month: dt.date = Field(..., description="any day of the month")
     amount: Decimal = Field(..., description="negative for a credit")
     description: str
@@ -87,7 +87,7 @@ class JournalIn(Schema):
 
 class JournalOut(Schema):
     id: int
-    scheme_id: int
+    scheme_id: RecordRef
     month: dt.date
     amount: Decimal
     description: str
@@ -117,7 +117,7 @@ def funds(request: HttpRequest) -> list[dict[str, object]]:
     summary="A fund's plan, actual, variance, forecast and risk share for a year",
 )
 def dashboard(
-    request: HttpRequest, fund_id: int, query: Query[DashboardQuery]
+    request: HttpRequest, fund_id: RecordId, query: Query[DashboardQuery]
 ) -> dict[str, object]:
     b = fund_dashboard(
         actor=request.actor,  # type: ignore[attr-defined]
@@ -171,7 +171,7 @@ def dashboard(
     response={201: JournalOut, codes_4xx: ErrorOut},
     summary="Add a manual spend line to one of the fund's schemes",
 )
-def journal(request: HttpRequest, fund_id: int, body: JournalIn) -> Status:
+def journal(request: HttpRequest, fund_id: RecordId, body: JournalIn) -> Status:
     j = journal_add(
         actor=request.actor,  # type: ignore[attr-defined]
         fund_id=fund_id,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.coordination.selectors.team import care_team_get
 from joinedup.people.search import search_query_parse
 from joinedup.people.selectors import (
@@ -197,7 +197,7 @@ def people_search(
     response={200: PersonOut, codes_4xx: ErrorOut},
     summary="A person's shared record",
 )
-def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
+def person_get(request: HttpRequest, person_id: RecordId) -> dict[str, object]:
     access = person_access_open(
         actor=request.actor,  # type: ignore[attr-defined]
         person_id=person_id,
@@ -262,7 +262,7 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, object]:
 )
 def person_timeline(
     request: HttpRequest,
-    person_id: int,
+    person_id: RecordRef,
     source: str = "",
     category: str = "",
     page: int = 1,

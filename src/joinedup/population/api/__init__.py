@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordRef
 from joinedup.population import selectors
 from joinedup.population.efi import DEFICITS, efi_evaluate
 from joinedup.population.models import RiskModel
@@ -91,7 +91,7 @@ def refresh_get(request: HttpRequest) -> dict[str, object]:
 
 
 class ProposalOut(Schema):
-    person_id: int
+    person_id: RecordRef
     name: str
     age: int
     practice: str
@@ -126,7 +126,7 @@ class FigureOut(Schema):
 
 
 class JsnaOut(Schema):
-    refresh_id: int | None
+    refresh_id: RecordRef | None
     dimension: str
     figures: list[FigureOut]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.safeguarding.selectors.cases import dashboard_get, person_safeguarding_get
 from joinedup.safeguarding.services.adults import concern_raise
 
@@ -29,7 +29,7 @@ class FlagOut(Schema):
 
 class NoticeOut(Schema):
     kind: str
-    case_id: int
+    case_id: RecordRef
     label: str
     contact_name: str
     contact_phone: str
@@ -38,7 +38,7 @@ class NoticeOut(Schema):
 
 
 class SafeguardingPersonOut(Schema):
-    person_id: int
+    person_id: RecordRef
     flags: list[FlagOut]
     notices: list[NoticeOut]
 
@@ -52,7 +52,7 @@ def _content(obj: object) -> dict[str, Any]:
 @router.get(
     "/people/{person_id}", response={200: SafeguardingPersonOut, codes_4xx: ErrorOut}
 )
-def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
+def person_get(request: HttpRequest, person_id: RecordId) -> dict[str, Any]:
     view = person_safeguarding_get(actor=request.actor, person_id=person_id)  # type: ignore[attr-defined]
     return {
         "person_id": person_id,
@@ -73,17 +73,17 @@ def person_get(request: HttpRequest, person_id: int) -> dict[str, Any]:
 
 
 class ConcernIn(Schema):
-    person_id: int
+    person_id: RecordRef
     what_happened: str
     where_happened: str
     when_happened: str
-    council_id: int
+    council_id: RecordRef
     consent: str
     person_views: str = ""
     views_not_sought_reason: str = ""
     desired_outcomes: str = ""
     who_is_alleged: str = ""
-    alleged_perpetrator_id: int | None = None
+    alleged_perpetrator_id: RecordRef | None = None
     suspected_categories: list[str] = []
     lawful_basis: str = ""
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.safeguarding.models import AdultConcern, CaseKind, ChildCase
 from joinedup.safeguarding.selectors.steps import (
     FamilyView,
@@ -38,13 +38,13 @@ class StepOut(Schema):
 
 
 class MemberOut(Schema):
-    user_id: int
-    organisation_id: int
+    user_id: RecordRef
+    organisation_id: RecordRef
     role: str
     service: str
 
 
-def _members(kind: str, case_id: int) -> list[dict[str, Any]]:
+def _members(kind: str, case_id: RecordId) -> list[dict[str, Any]]:
     return [
         {"user_id": m.user_id, "organisation_id": m.organisation_id,
          "role": m.role, "service": m.service}
@@ -56,15 +56,15 @@ def _members(kind: str, case_id: int) -> list[dict[str, Any]]:
 
 
 class SafeguardingActionOut(Schema):
-    task_id: int
+    task_id: RecordRef
     title: str
-    organisation_id: int | None
+    organisation_id: RecordRef | None
     status: str
 
 
 class EnquiryOut(Schema):
     statutory: bool
-    enquiry_officer_id: int
+    enquiry_officer_id: RecordRef
     strategy_held_on: dt.date | None
     strategy_agencies: list[str]
     risk_outcome: str
@@ -76,9 +76,9 @@ class EnquiryOut(Schema):
 
 class ConcernOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     status: str
-    council_id: int
+    council_id: RecordRef
     what_happened: str
     where_happened: str
     when_happened: str
@@ -131,7 +131,7 @@ def _concern_out(concern: AdultConcern) -> dict[str, Any]:
 
 
 @router.get("/concerns/{concern_id}", response={200: ConcernOut, codes_4xx: ErrorOut})
-def concern_get(request: HttpRequest, concern_id: int) -> dict[str, Any]:
+def concern_get(request: HttpRequest, concern_id: RecordId) -> dict[str, Any]:
     """The concern's content: only for those working it and the safeguarding
     leads of organisations involved (403 otherwise, audited)."""
     return _concern_out(concern_open(actor=_actor(request), concern_id=concern_id))
@@ -144,14 +144,14 @@ class SafeguardingDecisionIn(Schema):
     categories: list[str] = []
     decision: str
     reasons: str
-    enquiry_officer_id: int | None = None
+    enquiry_officer_id: RecordRef | None = None
 
 
 @router.post(
     "/concerns/{concern_id}/decision", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def concern_decision(
-    request: HttpRequest, concern_id: int, payload: SafeguardingDecisionIn
+    request: HttpRequest, concern_id: RecordId, payload: SafeguardingDecisionIn
 ) -> dict[str, Any]:
     c = adults.concern_decide(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -170,7 +170,7 @@ class StrategyIn(Schema):
     "/concerns/{concern_id}/strategy", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def enquiry_strategy(
-    request: HttpRequest, concern_id: int, payload: StrategyIn
+    request: HttpRequest, concern_id: RecordId, payload: StrategyIn
 ) -> dict[str, Any]:
     e = adults.enquiry_strategy_record(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -180,8 +180,8 @@ def enquiry_strategy(
 
 class SafeguardingActionIn(Schema):
     title: str
-    organisation_id: int | None = None
-    team_id: int | None = None
+    organisation_id: RecordRef | None = None
+    team_id: RecordRef | None = None
     due_on: dt.date | None = None
 
 
@@ -189,7 +189,7 @@ class SafeguardingActionIn(Schema):
     "/concerns/{concern_id}/actions", response={201: StepOut, codes_4xx: ErrorOut}
 )
 def enquiry_action(
-    request: HttpRequest, concern_id: int, payload: SafeguardingActionIn
+    request: HttpRequest, concern_id: RecordId, payload: SafeguardingActionIn
 ) -> Status:
     task = adults.enquiry_action_add(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -207,7 +207,7 @@ class ConcernCloseIn(Schema):
     "/concerns/{concern_id}/close", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def enquiry_close(
-    request: HttpRequest, concern_id: int, payload: ConcernCloseIn
+    request: HttpRequest, concern_id: RecordId, payload: ConcernCloseIn
 ) -> dict[str, Any]:
     e = adults.enquiry_close(
         actor=_actor(request), concern_id=concern_id, **payload.dict()
@@ -219,15 +219,15 @@ def enquiry_close(
 
 
 class ChildReferralIn(Schema):
-    person_id: int
-    council_id: int | None = None
+    person_id: RecordRef
+    council_id: RecordRef | None = None
     reason: str
     consent: str
     lawful_basis: str = ""
     received_on: dt.date | None = None
-    alleged_perpetrator_id: int | None = None
-    family_id: int | None = None
-    council_team_id: int | None = None
+    alleged_perpetrator_id: RecordRef | None = None
+    family_id: RecordRef | None = None
+    council_team_id: RecordRef | None = None
 
 
 @router.post("/children/referrals", response={201: StepOut, codes_4xx: ErrorOut})
@@ -255,8 +255,8 @@ class ConferenceOut(Schema):
 
 class ChildCaseOut(Schema):
     id: int
-    person_id: int
-    council_id: int
+    person_id: RecordRef
+    council_id: RecordRef
     status: str
     received_on: dt.date
     reason: str
@@ -300,7 +300,7 @@ def _case_out(case: ChildCase) -> dict[str, Any]:
 @router.get(
     "/children/cases/{case_id}", response={200: ChildCaseOut, codes_4xx: ErrorOut}
 )
-def case_get(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def case_get(request: HttpRequest, case_id: RecordId) -> dict[str, Any]:
     return _case_out(child_case_open(actor=_actor(request), case_id=case_id))
 
 
@@ -312,14 +312,14 @@ class CaseDecisionIn(Schema):
     decision: str
     reasons: str
     decided_on: dt.date | None = None
-    social_worker_id: int | None = None
+    social_worker_id: RecordRef | None = None
 
 
 @router.post(
     "/children/cases/{case_id}/decision", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def case_decision(
-    request: HttpRequest, case_id: int, payload: CaseDecisionIn
+    request: HttpRequest, case_id: RecordId, payload: CaseDecisionIn
 ) -> dict[str, Any]:
     return _case_step(
         children.child_referral_decide(
@@ -340,7 +340,7 @@ class ChildStrategyIn(Schema):
     "/children/cases/{case_id}/strategy", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def case_strategy(
-    request: HttpRequest, case_id: int, payload: ChildStrategyIn
+    request: HttpRequest, case_id: RecordId, payload: ChildStrategyIn
 ) -> dict[str, Any]:
     return _case_step(
         children.strategy_discussion_record(
@@ -357,7 +357,7 @@ class S47In(Schema):
 @router.post(
     "/children/cases/{case_id}/s47", response={200: StepOut, codes_4xx: ErrorOut}
 )
-def case_s47(request: HttpRequest, case_id: int, payload: S47In) -> dict[str, Any]:
+def case_s47(request: HttpRequest, case_id: RecordId, payload: S47In) -> dict[str, Any]:
     return _case_step(
         children.s47_outcome_record(
             actor=_actor(request), case_id=case_id, **payload.dict()
@@ -379,7 +379,7 @@ class InitialConferenceIn(Schema):
     response={201: StepOut, codes_4xx: ErrorOut},
 )
 def case_initial_conference(
-    request: HttpRequest, case_id: int, payload: InitialConferenceIn
+    request: HttpRequest, case_id: RecordId, payload: InitialConferenceIn
 ) -> Status:
     conf = children.initial_conference_record(
         actor=_actor(request), case_id=case_id, **payload.dict()
@@ -395,7 +395,7 @@ class CoreGroupIn(Schema):
     "/children/cases/{case_id}/core-group", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def case_core_group(
-    request: HttpRequest, case_id: int, payload: CoreGroupIn
+    request: HttpRequest, case_id: RecordId, payload: CoreGroupIn
 ) -> dict[str, Any]:
     added = children.core_group_add(
         actor=_actor(request), case_id=case_id, member_user_ids=payload.member_user_ids
@@ -413,7 +413,7 @@ class ReviewIn(Schema):
     "/children/cases/{case_id}/conferences/review",
     response={201: StepOut, codes_4xx: ErrorOut},
 )
-def case_review(request: HttpRequest, case_id: int, payload: ReviewIn) -> Status:
+def case_review(request: HttpRequest, case_id: RecordId, payload: ReviewIn) -> Status:
     conf = children.review_conference_record(
         actor=_actor(request), case_id=case_id, **payload.dict()
     )
@@ -430,7 +430,7 @@ class PlanEndIn(Schema):
     "/children/cases/{case_id}/plan/end", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def case_plan_end(
-    request: HttpRequest, case_id: int, payload: PlanEndIn
+    request: HttpRequest, case_id: RecordId, payload: PlanEndIn
 ) -> dict[str, Any]:
     plan = children.plan_end(actor=_actor(request), case_id=case_id, **payload.dict())
     return {"id": plan.pk, "status": "ended"}
@@ -440,14 +440,14 @@ def case_plan_end(
 
 
 class FamilyMemberIn(Schema):
-    person_id: int
+    person_id: RecordRef
     role: str
 
 
 class FamilyIn(Schema):
     reference: str
     members: list[FamilyMemberIn]
-    lead_practitioner_id: int | None = None
+    lead_practitioner_id: RecordRef | None = None
 
 
 @router.post("/families", response={201: StepOut, codes_4xx: ErrorOut})
@@ -462,7 +462,7 @@ def family_post(request: HttpRequest, payload: FamilyIn) -> Status:
 
 
 class FamilyMemberOut(Schema):
-    person_id: int | None
+    person_id: RecordRef | None
     role: str
     visible: bool
     flags: list[str]
@@ -532,13 +532,13 @@ def _family_out(view: FamilyView) -> dict[str, Any]:
 
 
 @router.get("/families/{family_id}", response={200: FamilyOut, codes_4xx: ErrorOut})
-def family_get(request: HttpRequest, family_id: int) -> dict[str, Any]:
+def family_get(request: HttpRequest, family_id: RecordId) -> dict[str, Any]:
     """The family, each member as the policy allows for that member."""
     return _family_out(family_open(actor=_actor(request), family_id=family_id))
 
 
 class AssessmentIn(Schema):
-    person_id: int
+    person_id: RecordRef
     answers: dict[str, dict[str, Any]]
 
 
@@ -546,7 +546,7 @@ class AssessmentIn(Schema):
     "/families/{family_id}/assessments", response={201: StepOut, codes_4xx: ErrorOut}
 )
 def family_assessment(
-    request: HttpRequest, family_id: int, payload: AssessmentIn
+    request: HttpRequest, family_id: RecordId, payload: AssessmentIn
 ) -> Status:
     a = families.early_help_assessment_record(
         actor=_actor(request), family_id=family_id, **payload.dict()
@@ -555,13 +555,13 @@ def family_assessment(
 
 
 class TeamIn(Schema):
-    user_id: int
+    user_id: RecordRef
     service: str
 
 
 @router.post("/families/{family_id}/team", response={200: StepOut, codes_4xx: ErrorOut})
 def family_team(
-    request: HttpRequest, family_id: int, payload: TeamIn
+    request: HttpRequest, family_id: RecordId, payload: TeamIn
 ) -> dict[str, Any]:
     f = families.team_around_family_add(
         actor=_actor(request), family_id=family_id, **payload.dict()
@@ -576,7 +576,7 @@ class FamilyPlanIn(Schema):
 
 @router.post("/families/{family_id}/plan", response={200: StepOut, codes_4xx: ErrorOut})
 def family_plan(
-    request: HttpRequest, family_id: int, payload: FamilyPlanIn
+    request: HttpRequest, family_id: RecordId, payload: FamilyPlanIn
 ) -> dict[str, Any]:
     f = families.family_plan_set(
         actor=_actor(request), family_id=family_id, **payload.dict()
@@ -594,7 +594,7 @@ class FamilyReviewIn(Schema):
     "/families/{family_id}/reviews", response={201: StepOut, codes_4xx: ErrorOut}
 )
 def family_review(
-    request: HttpRequest, family_id: int, payload: FamilyReviewIn
+    request: HttpRequest, family_id: RecordId, payload: FamilyReviewIn
 ) -> Status:
     r = families.family_review_record(
         actor=_actor(request), family_id=family_id, **payload.dict()
@@ -603,8 +603,8 @@ def family_review(
 
 
 class StepUpIn(Schema):
-    child_id: int
-    council_id: int | None = None
+    child_id: RecordRef
+    council_id: RecordRef | None = None
     reason: str
     consent: str
     lawful_basis: str = ""
@@ -613,7 +613,9 @@ class StepUpIn(Schema):
 @router.post(
     "/families/{family_id}/step-up", response={201: StepOut, codes_4xx: ErrorOut}
 )
-def family_step_up(request: HttpRequest, family_id: int, payload: StepUpIn) -> Status:
+def family_step_up(
+    request: HttpRequest, family_id: RecordId, payload: StepUpIn
+) -> Status:
     case = families.family_step_up(
         actor=_actor(request), family_id=family_id, **payload.dict()
     )
@@ -628,7 +630,7 @@ class StepDownIn(Schema):
     "/families/{family_id}/step-down", response={200: StepOut, codes_4xx: ErrorOut}
 )
 def family_step_down(
-    request: HttpRequest, family_id: int, payload: StepDownIn
+    request: HttpRequest, family_id: RecordId, payload: StepDownIn
 ) -> dict[str, Any]:
     step = families.family_step_down(
         actor=_actor(request), family_id=family_id, reason=payload.reason

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
-from joinedup.config.api import ErrorOut
+from joinedup.config.api import ErrorOut, RecordId, RecordRef
 from joinedup.ucr.dashboard import ucr_dashboard
 from joinedup.ucr.models import UcrReferral
 from joinedup.ucr.selectors import ucr_queue, ucr_referral_detail
@@ -25,10 +25,10 @@ router = Router(tags=["urgent community response"])
 
 
 class UcrReferralIn(Schema):
-    person_id: int
+    person_id: RecordRef
     source: str = ""
     reason: str = ""
-    team_id: int | None = None
+    team_id: RecordRef | None = None
     received_at: dt.datetime | None = None
 
 
@@ -39,7 +39,7 @@ class OutcomeIn(Schema):
 
 class UcrReferralOut(Schema):
     id: int
-    person_id: int
+    person_id: RecordRef
     source: str
     received_at: dt.datetime
     due_at: dt.datetime
@@ -117,7 +117,7 @@ def referral_create(request: HttpRequest, body: UcrReferralIn) -> Any:
     response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="One UCR referral, with admission within 48 hours",
 )
-def referral_get(request: HttpRequest, referral_id: int) -> dict[str, Any]:
+def referral_get(request: HttpRequest, referral_id: RecordId) -> dict[str, Any]:
     view = ucr_referral_detail(actor=_actor(request), referral_id=referral_id)
     return {**_out(view.referral), "admitted_within_48h": view.admitted_48h}
 
@@ -127,7 +127,7 @@ def referral_get(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="Record first contact now",
 )
-def contact(request: HttpRequest, referral_id: int) -> dict[str, Any]:
+def contact(request: HttpRequest, referral_id: RecordId) -> dict[str, Any]:
     return _out(ucr_contact_record(actor=_actor(request), referral_id=referral_id))
 
 
@@ -136,7 +136,9 @@ def contact(request: HttpRequest, referral_id: int) -> dict[str, Any]:
     response={200: UcrReferralOut, codes_4xx: ErrorOut},
     summary="Record the clinical reason and outcome",
 )
-def outcome(request: HttpRequest, referral_id: int, body: OutcomeIn) -> dict[str, Any]:
+def outcome(
+    request: HttpRequest, referral_id: RecordId, body: OutcomeIn
+) -> dict[str, Any]:
     return _out(
         ucr_outcome_record(
             actor=_actor(request),
