@@ -193,8 +193,8 @@ def _notices_insert(
     user = User._meta.db_table
     roles = sorted(str(r) for r in DIRECT_CARE_ROLES)
     one = (
-        "(CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS integer), "
-        "CAST(%s AS varchar(30)), CAST(%s AS integer), CAST(%s AS varchar(200)), "
+        "(CAST(%s AS integer), CAST(%s AS bigint), CAST(%s AS bigint), "
+        "CAST(%s AS varchar(30)), CAST(%s AS bigint), CAST(%s AS varchar(200)), "
         "CAST(%s AS varchar(300)))"
     )
     params: list[Any] = []
@@ -227,6 +227,10 @@ def _notices_insert(
     return sql, [*params, now, True, *roles]
 
 
+def _task_notice_title(task: Task) -> str:
+    return f"Task for you: {task.get_source_display().lower()}"
+
+
 def task_team_notice(task: Task, url: str) -> TeamNotice | None:
     """What `task_notify` tells the members of the team holding a task that no
     one person holds, given by the system (no user to leave out), as a notice
@@ -240,7 +244,7 @@ def task_team_notice(task: Task, url: str) -> TeamNotice | None:
         team_id=task.assignee_team_id,
         kind=NotificationKind.TASK_ASSIGNED,
         person_id=task.person_id,
-        title=f"Task for you: {task.get_source_display().lower()}",
+        title=_task_notice_title(task),
         url=url,
     )
 
@@ -265,7 +269,7 @@ def task_notify(*, task: Task, actor_user_id: int | None) -> list[Notification]:
         user_ids=user_ids,
         kind=NotificationKind.TASK_ASSIGNED,
         person_id=task.person_id,
-        title=f"Task for you: {task.get_source_display().lower()}",
+        title=_task_notice_title(task),
         url=reverse("task_detail", args=[task.pk]),
     )
 

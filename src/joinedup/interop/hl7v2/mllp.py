@@ -10,7 +10,7 @@ has no AA and sends it again, and a message that had in fact been committed is
 recognised by its control id (MSH-10) and not applied twice.
 
 What the transaction does depends on `ack`: "stored" (the default) checks each
-message and commits it to the inbound journal, which a worker thread applies
+message and commits it to the inbound journal, which the journal worker applies
 right after (journal.py: store and forward, as interface engines acknowledge);
 "applied" applies the messages themselves before answering.
 
@@ -59,7 +59,6 @@ DRAIN_SECONDS = 10.0
 CONNECTION_CHECK_SECONDS = 1.0
 ACK_MODES = ("stored", "applied")
 WORKER_RESTART_SECONDS = 5.0
-JOURNAL_THREADS = 1  # journal batches committing at once (each sender's in order)
 
 Items = list[tuple[str, str]]  # (message text, origin) of a batch
 
@@ -106,7 +105,6 @@ class GroupCommitter:
         max_batch: int = MAX_BATCH,
         process: Callable[[Items], list[Hl7Result]] | None = None,
         committed: Callable[[], None] | None = None,
-        parallel: int = 1,
     ) -> None:
         self.max_batch = max_batch
         self.process = process or _applied
@@ -114,16 +112,7 @@ class GroupCommitter:
         self.queue: asyncio.Queue[tuple[str, str, asyncio.Future[Hl7Result]] | None] = (
             asyncio.Queue()
         )
-        # One thread (and database connection) per batch in progress: applying
-        # takes one at a time, in order; journalling may take `parallel`.
-        self.executors = [
-            ThreadPoolExecutor(1, thread_name_prefix=f"mllp-db-{n}")
-            for n in range(parallel)
-        ]
-        self.executor = self.executors[0]  # for single requests (run_in_db)
-        self.free: asyncio.Queue[ThreadPoolExecutor] = asyncio.Queue()
-        for executor in self.executors:
-            self.free.put_nowait(executor)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="mllp-db")
         self.batches = 0
         self._checked = 0.0
         self._suspect = True
@@ -154,14 +143,10 @@ class GroupCommitter:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        running: set[asyncio.Task[None]] = set()
         while True:
             item = await self.queue.get()
             if item is None:
                 break
-            # A free database thread first: messages keep queueing meanwhile,
-            # and the batch takes all of them.
-            executor = await self.free.get()
             batch = [item]
             while len(batch) < self.max_batch:
                 try:
@@ -172,39 +157,25 @@ class GroupCommitter:
                     self.queue.put_nowait(None)  # stop after this batch
                     break
                 batch.append(more)
-            task = loop.create_task(self._commit(executor, batch))
-            running.add(task)
-            task.add_done_callback(running.discard)
-        await asyncio.gather(*running)
-
-    async def _commit(
-        self,
-        executor: ThreadPoolExecutor,
-        batch: list[tuple[str, str, asyncio.Future[Hl7Result]]],
-    ) -> None:
-        loop = asyncio.get_running_loop()
-        items = [(text, origin) for text, origin, _ in batch]
-        try:
-            results = await loop.run_in_executor(executor, self._batch, items)
-        except Exception as exc:  # the database is unreachable: no ACK at all
-            log.exception("batch of %s messages failed", len(batch))
-            for _, _, future in batch:
+            items = [(text, origin) for text, origin, _ in batch]
+            try:
+                results = await loop.run_in_executor(self.executor, self._batch, items)
+            except Exception as exc:  # the database is unreachable: no ACK at all
+                log.exception("batch of %s messages failed", len(batch))
+                for _, _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            self.batches += 1
+            for (_, _, future), result in zip(batch, results, strict=True):
                 if not future.done():
-                    future.set_exception(exc)
-            return
-        finally:
-            self.free.put_nowait(executor)
-        self.batches += 1
-        for (_, _, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+                    future.set_result(result)
 
     async def close(self) -> None:
         await self.queue.put(None)
         loop = asyncio.get_running_loop()
-        for executor in self.executors:
-            await loop.run_in_executor(executor, connections.close_all)
-            executor.shutdown(wait=True)
+        await loop.run_in_executor(self.executor, connections.close_all)
+        self.executor.shutdown(wait=True)
 
 
 def _with_connection(func: Callable[[], Hl7Result]) -> Callable[[], Hl7Result]:
@@ -426,9 +397,7 @@ def mllp_listener(
     if ack == "applied":
         return MllpServer(host=host, port=port, committer=GroupCommitter())
     worker = JournalWorker(separate_process=separate_process)
-    committer = GroupCommitter(
-        process=hl7_batch_accept, committed=worker.wake.set, parallel=JOURNAL_THREADS
-    )
+    committer = GroupCommitter(process=hl7_batch_accept, committed=worker.wake.set)
     return MllpServer(host=host, port=port, committer=committer, worker=worker)
 
 

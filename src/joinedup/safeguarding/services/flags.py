@@ -37,11 +37,6 @@ from joinedup.safeguarding.services.common import system_actor
 
 TASK_TITLE = "Attendance at unscheduled care of a child with a flag"
 NOTICE_TITLE = "A child with a protection flag attended unscheduled care"
-_PLACEHOLDER = 987654321
-
-
-def _task_url(task_id: int, template: str) -> str:
-    return template.replace(str(_PLACEHOLDER), str(task_id))
 
 
 def unscheduled_care_attendances_check(
@@ -104,9 +99,7 @@ def unscheduled_care_attendances_check(
                 for (_, person_id, _, _, flag_id, _, council_id, team_id) in flagged
             ],
         )
-        # The task's link: reversed once, for every task of the batch.
-        template = reverse("task_detail", args=[_PLACEHOLDER])
-        urls = [_task_url(task.pk, template) for task in tasks]
+        urls = [reverse("task_detail", args=[task.pk]) for task in tasks]
         notices: list[TeamNotice] = []
         for task, url in zip(tasks, urls, strict=True):
             # What giving the task tells its team, then the flag's own notice.
