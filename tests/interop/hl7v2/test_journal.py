@@ -107,3 +107,41 @@ def test_the_worker_in_a_process_of_its_own_applies_the_journal(world, monkeypat
     assert not worker.alive()
     assert MessageReceipt.objects.filter(control_id="PROC1").exists()
     assert Event.objects.filter(source_id="V9").exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the listener's own journal connection is PostgreSQL's",
+)
+def test_a_lost_journal_connection_costs_no_message(world):
+    """On PostgreSQL the listener journals over a connection of its own; when
+    the database cuts it (a restart, an idle connection dropped), the next
+    message is still acknowledged and applied once."""
+    from joinedup.interop.hl7v2.journal import JournalConnection
+
+    def cut() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                [JournalConnection.APPLICATION_NAME],
+            )
+            return cursor.fetchone()[0]
+
+    with mllp_listener() as port:
+        # The first message of a facility is checked on the database thread;
+        # the next ones are journalled over the listener's own connection.
+        first = mllp_send(port, adt("A01", "CUT1", visit="VC1"))
+        second = mllp_send(port, adt("A01", "CUT2", visit="VC2"))
+        assert cut() == 1
+        after = mllp_send(port, adt("A01", "CUT3", visit="VC3"))
+        journal_settled()
+    assert [ack_code_of(a) for a in (first, second, after)] == ["AA", "AA", "AA"]
+    receipts = MessageReceipt.objects.filter(control_id__startswith="CUT")
+    assert sorted(receipts.values_list("control_id", flat=True)) == [
+        "CUT1",
+        "CUT2",
+        "CUT3",
+    ]
+    assert Event.objects.filter(source_id="VC3").count() == 1
+    assert not QuarantineItem.objects.exists()

@@ -136,6 +136,11 @@ class SourceSystems:
             )
         return self._by_facility[facility]
 
+    def looked_up(self, facility: str) -> SourceSystem | None:
+        """The facility's system when it has been looked up and found, without
+        reading anything."""
+        return self._by_facility.get(facility)
+
 
 _systems = SourceSystems()
 
@@ -307,16 +312,28 @@ def hl7_message_ingest(text: str, *, origin: str = "") -> Hl7Result:
         )  # fmt: skip
 
 
-def _parsed(
-    text: str, systems: SourceSystems
-) -> tuple[AdtMessage, SourceSystem] | None:
-    """The message and its source system, or None when `_process` must answer."""
+def hl7_accept_parse(text: str) -> AdtMessage | None:
+    """The part of the check before a message is accepted that needs no
+    database (its size, syntax and required fields): the message parsed, or None
+    when `_process` must answer it. Pure, so the MLLP listener runs it as each
+    message arrives, while the batch before it commits."""
     limit = hl7_max_bytes()
     if _text_size(text, limit) > limit:
         return None
     try:
-        message = adt_parse(text)
+        return adt_parse(text)
     except Hl7Problem:
+        return None
+
+
+def _parsed(
+    text: str, systems: SourceSystems, message: AdtMessage | None = None
+) -> tuple[AdtMessage, SourceSystem] | None:
+    """The message (parsed here unless given) and its source system, or None
+    when `_process` must answer."""
+    if message is None:
+        message = hl7_accept_parse(text)
+    if message is None:
         return None
     system = systems.for_facility(message.header.sending_facility)
     return (message, system) if system is not None else None
@@ -436,55 +453,102 @@ def hl7_batch_ingest(texts: Sequence[str], *, origin: str = "") -> list[Hl7Resul
     return results
 
 
-def hl7_batch_accept(items: Sequence[tuple[str, str]]) -> list[Hl7Result]:
+def hl7_batch_accept(
+    items: Sequence[tuple[str, str]],
+    parsed: Sequence[AdtMessage | None] | None = None,
+) -> list[Hl7Result]:
     """Store and forward (the MLLP listener's default, hl7v2/journal.py): each
     (text, origin) is checked as far as it can be without the records (its size,
     its syntax and required fields, a known sending facility), and those that
     pass are written to the inbound journal in one statement and answered AA
     once it has committed; the journal worker then applies them in order with
     `hl7_batch_ingest`. The others are quarantined and answered AE/AR, with the
-    field, as `hl7_batch_ingest` would answer them."""
-    checked = [(_parsed(text, _systems), text, origin) for text, origin in items]
+    field, as `hl7_batch_ingest` would answer them. `parsed`: what
+    `hl7_accept_parse` gave for each message, when it ran before."""
+    messages = parsed if parsed is not None else [None] * len(items)
+    checked = [
+        (_parsed(text, _systems, message), text, origin)
+        for (text, origin), message in zip(items, messages, strict=True)
+    ]
     results: list[Hl7Result | None] = [None] * len(checked)
-    if any(parsed is None for parsed, _, _ in checked):
+    if any(found is None for found, _, _ in checked):
         with transaction.atomic():
             tally = Tally()
-            for i, (parsed, text, origin) in enumerate(checked):
-                if parsed is None:
+            for i, (found, text, origin) in enumerate(checked):
+                if found is None:
                     results[i] = _process(
                         text, origin=origin, tally=tally, systems=_systems
                     )
             totals_add(tally=tally)
-    rows: list[tuple[str, str, str, str]] = []
-    for i, (parsed, text, origin) in enumerate(checked):
-        if parsed is not None:
-            header, system = parsed[0].header, parsed[1]
-            rows.append((system.code, header.control_id[:100], origin[:300], text))
-            results[i] = Hl7Result(
-                "AA", "", header.control_id, ack_build(header, "AA"),
-                source=system.code,
-            )  # fmt: skip
+    rows: list[JournalRow] = []
+    for i, (found, text, origin) in enumerate(checked):
+        if found is not None:
+            row, results[i] = _journal_entry(*found, text, origin)
+            rows.append(row)
     journal_insert(rows)
     return [r for r in results if r is not None]
 
 
-def journal_insert(rows: Sequence[tuple[str, str, str, str]]) -> None:
-    """(source, control id, origin, text) into the inbound journal as one INSERT:
-    outside a transaction it commits on its own, in one round trip."""
+def journal_insert(rows: Sequence[JournalRow]) -> None:
+    """Rows into the inbound journal, in one statement."""
     if not rows:
         return
-    table = InboundMessage._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(*journal_statement(rows, now))
+
+
+# (source, control id, origin, text) of a message for the inbound journal
+JournalRow = tuple[str, str, str, str]
+
+
+def _journal_entry(
+    message: AdtMessage, system: SourceSystem, text: str, origin: str
+) -> tuple[JournalRow, Hl7Result]:
+    header = message.header
+    row = (system.code, header.control_id[:100], origin[:300], text)
+    result = Hl7Result(
+        "AA", "", header.control_id, ack_build(header, "AA"), source=system.code
+    )
+    return row, result
+
+
+def journal_statement(rows: Sequence[JournalRow], now: Any) -> tuple[str, list[Any]]:
+    """The rows into the inbound journal as one INSERT (outside a transaction it
+    commits on its own, in one round trip): the SQL and its parameters."""
+    table = InboundMessage._meta.db_table
     values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     params: list[Any] = []
     for row in rows:
         params += [now, *row]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (received_at, source, control_id, origin, text) "  # noqa: S608
-            f"VALUES {values}",
-            params,
-        )
+    sql = (
+        f"INSERT INTO {table} (received_at, source, control_id, origin, text) "  # noqa: S608
+        f"VALUES {values}"
+    )
+    return sql, params
+
+
+def hl7_accept_ready(
+    items: Sequence[tuple[str, str]], parsed: Sequence[AdtMessage | None]
+) -> tuple[list[JournalRow], list[Hl7Result]] | None:
+    """`hl7_batch_accept`'s journal rows and answers for a batch that needs no
+    database work before its journal write: every message parsed (by
+    `hl7_accept_parse`) and from a sending facility already looked up. None when
+    any needs more (a refusal to quarantine, a facility not yet seen): then
+    `hl7_batch_accept` answers the batch. Reads nothing, so it may run in the
+    listener's event loop."""
+    rows: list[JournalRow] = []
+    results: list[Hl7Result] = []
+    for (text, origin), message in zip(items, parsed, strict=True):
+        if message is None:
+            return None
+        system = _systems.looked_up(message.header.sending_facility)
+        if system is None:
+            return None
+        row, result = _journal_entry(message, system, text, origin)
+        rows.append(row)
+        results.append(result)
+    return rows, results
 
 
 def messages_from_text(text: str) -> Iterator[str]:

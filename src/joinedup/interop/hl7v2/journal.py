@@ -25,18 +25,27 @@ under a row lock, so a second would wait rather than reorder."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import multiprocessing
 import threading
 import time
 from multiprocessing.process import BaseProcess
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.db import close_old_connections, connections, transaction
+import psycopg
+from django.db import close_old_connections, connection, connections, transaction
+from django.utils import timezone
 
-from joinedup.interop.hl7v2.ingest import hl7_batch_ingest
+from joinedup.interop.hl7v2.ingest import (
+    Hl7Result,
+    hl7_accept_ready,
+    hl7_batch_ingest,
+    journal_statement,
+)
 from joinedup.interop.hl7v2.journal_process import journal_process_main
+from joinedup.interop.hl7v2.parse import AdtMessage
 from joinedup.interop.models import InboundMessage
 
 log = logging.getLogger(__name__)
@@ -71,6 +80,79 @@ def journal_apply(*, limit: int = BATCH) -> int:
                 )
         InboundMessage.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
     return len(rows)
+
+
+class JournalConnection:
+    """The listener's own asynchronous connection to PostgreSQL, for the journal
+    write in the event loop: a batch that needs nothing else of the database
+    (`hl7_accept_ready`) is committed there without a hand-off to the database
+    thread, while the loop goes on reading and checking the next messages. It
+    connects when first needed, and once more when the connection is lost
+    during a write (the database restarted, an idle connection cut): a batch
+    written twice that way is applied once, by its control ids."""
+
+    APPLICATION_NAME = "joinedup mllp journal"  # as pg_stat_activity shows it
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.params = {**params, "application_name": self.APPLICATION_NAME}
+        self.connection: psycopg.AsyncConnection[Any] | None = None
+
+    @classmethod
+    def for_default(cls) -> JournalConnection | None:
+        """One for the default database, or None when that is not PostgreSQL."""
+        if connection.vendor != "postgresql":
+            return None
+        # Only the libpq settings: Django's cursor and adapter choices are its own.
+        given = connection.get_connection_params()
+        params = {
+            key: value
+            for key, value in given.items()
+            if key in LIBPQ_SETTINGS and isinstance(value, str | int)
+        }
+        return cls(params)
+
+    async def batch(
+        self, items: list[tuple[str, str]], parsed: list[AdtMessage | None]
+    ) -> list[Hl7Result] | None:
+        """Journal the batch and give its answers, or None (nothing written) when
+        it needs the database thread. Raises when the write fails: no ACK then."""
+        ready = hl7_accept_ready(items, parsed)
+        if ready is None:
+            return None
+        rows, results = ready
+        statement = journal_statement(rows, timezone.now())
+        for attempt in (1, 2):
+            if self.connection is None or self.connection.closed:
+                self.connection = await psycopg.AsyncConnection.connect(
+                    **self.params, autocommit=True
+                )
+            try:
+                await self.connection.execute(*statement)
+                return results
+            except psycopg.OperationalError:
+                await self.close()
+                if attempt == 2:
+                    raise
+                log.warning("journal connection lost; connecting again")
+            except Exception:
+                await self.close()
+                raise
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                await self.connection.close()
+            self.connection = None
+
+
+# What of Django's connection parameters the listener's own connection takes.
+LIBPQ_SETTINGS = frozenset({
+    "dbname", "user", "password", "host", "port", "passfile", "service",
+    "sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "sslcrl",
+    "connect_timeout", "options", "application_name", "client_encoding",
+    "target_session_attrs", "keepalives", "keepalives_idle",
+})  # fmt: skip
 
 
 def journal_waiting() -> int:

@@ -12,7 +12,13 @@ recognised by its control id (MSH-10) and not applied twice.
 What the transaction does depends on `ack`: "stored" (the default) checks each
 message and commits it to the inbound journal, which the journal worker applies
 right after (journal.py: store and forward, as interface engines acknowledge);
-"applied" applies the messages themselves before answering.
+"applied" applies the messages themselves before answering. With "stored" the
+check that needs no database runs in the event loop as each message arrives
+(while the batch before commits), and on PostgreSQL a batch that needs nothing
+else is journalled over the listener's own asynchronous connection, in the
+event loop, with no hand-off to the database thread (`JournalConnection`);
+refusals to quarantine, and the first message of a sending facility, go to the
+database thread. The loop is uvloop's where it is installed.
 
 Bytes become text in the character set MSH-18 declares (text.py). A frame over
 `JOINEDUP_HL7_MAX_BYTES` (default 10 MB) is read to its end without being kept
@@ -34,12 +40,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from django.db import close_old_connections, connections
 from hl7.mllp import start_hl7_server
 
 from joinedup.interop.hl7v2.ingest import (
     Hl7Result,
+    hl7_accept_parse,
     hl7_batch_accept,
     hl7_batch_ingest,
     hl7_max_bytes,
@@ -47,7 +55,7 @@ from joinedup.interop.hl7v2.ingest import (
     oversize_kept,
     oversize_reason,
 )
-from joinedup.interop.hl7v2.journal import JournalWorker
+from joinedup.interop.hl7v2.journal import JournalConnection, JournalWorker
 from joinedup.interop.hl7v2.text import CHARSETS, charset_declared, payload_decode
 
 log = logging.getLogger(__name__)
@@ -61,6 +69,9 @@ ACK_MODES = ("stored", "applied")
 WORKER_RESTART_SECONDS = 5.0
 
 Items = list[tuple[str, str]]  # (message text, origin) of a batch
+# A batch's items, with what `prepare` made of each as it arrived, to results.
+Process = Callable[[Items, list[Any]], list[Hl7Result]]
+_Queued = tuple[str, str, Any, "asyncio.Future[Hl7Result]"]  # and its future
 
 
 def frame_read(payload: bytes, *, limit: int | None = None) -> tuple[str, str]:
@@ -81,10 +92,10 @@ def frame_apply(payload: bytes, *, origin: str = "mllp") -> Hl7Result:
     text, problem = frame_read(payload)
     if problem:
         return hl7_unreadable_record(text, reason=problem, origin=origin)
-    return _applied([(text, origin)])[0]
+    return _applied([(text, origin)], [None])[0]
 
 
-def _applied(items: Items) -> list[Hl7Result]:
+def _applied(items: Items, prepared: list[Any]) -> list[Hl7Result]:
     """Apply a batch before answering (`ack` "applied"); the batch's origin is
     its first message's."""
     return hl7_batch_ingest([text for text, _ in items], origin=items[0][1])
@@ -97,21 +108,27 @@ def ack_bytes(ack: str, payload: bytes) -> bytes:
 
 
 class GroupCommitter:
-    """Applies queued messages in batches on one database thread."""
+    """Applies queued messages in batches on one database thread. `prepare`, when
+    given, runs on each message as it arrives, in the event loop (so while the
+    batch before is committing), and what it gives goes to `process` with the
+    message. `direct`, when given, is tried first on each batch, in the event
+    loop; it answers None to leave the batch to `process`."""
 
     def __init__(
         self,
         *,
         max_batch: int = MAX_BATCH,
-        process: Callable[[Items], list[Hl7Result]] | None = None,
+        process: Process | None = None,
+        prepare: Callable[[str], Any] | None = None,
+        direct: JournalConnection | None = None,
         committed: Callable[[], None] | None = None,
     ) -> None:
         self.max_batch = max_batch
         self.process = process or _applied
+        self.prepare = prepare
+        self.direct = direct
         self.committed = committed  # called after each batch has committed
-        self.queue: asyncio.Queue[tuple[str, str, asyncio.Future[Hl7Result]] | None] = (
-            asyncio.Queue()
-        )
+        self.queue: asyncio.Queue[_Queued | None] = asyncio.Queue()
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="mllp-db")
         self.batches = 0
         self._checked = 0.0
@@ -119,14 +136,15 @@ class GroupCommitter:
 
     async def submit(self, text: str, origin: str = "mllp") -> Hl7Result:
         future: asyncio.Future[Hl7Result] = asyncio.get_running_loop().create_future()
-        await self.queue.put((text, origin, future))
+        prepared = self.prepare(text) if self.prepare is not None else None
+        await self.queue.put((text, origin, prepared, future))
         return await future
 
     async def run_in_db(self, func: Callable[[], Hl7Result]) -> Hl7Result:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, _with_connection(func))
 
-    def _batch(self, items: Items) -> list[Hl7Result]:
+    def _batch(self, items: Items, prepared: list[Any]) -> list[Hl7Result]:
         # Django's connection check (a "SELECT 1" round trip with health checks
         # on) costs as much as a message: once a second, or after trouble.
         now = time.monotonic()
@@ -134,7 +152,7 @@ class GroupCommitter:
             close_old_connections()
             self._checked, self._suspect = now, False
         self._suspect = True  # until the batch has come back
-        results = self.process(items)
+        results = self.process(items, prepared)
         self._suspect = any(r.ack_code == "AE" and r.quarantine_id is None
                             for r in results)  # fmt: skip
         if self.committed is not None:
@@ -157,22 +175,39 @@ class GroupCommitter:
                     self.queue.put_nowait(None)  # stop after this batch
                     break
                 batch.append(more)
-            items = [(text, origin) for text, origin, _ in batch]
+            items = [(text, origin) for text, origin, _, _ in batch]
+            prepared = [item[2] for item in batch]
             try:
-                results = await loop.run_in_executor(self.executor, self._batch, items)
+                results = await self._direct(items, prepared)
+                if results is None:
+                    results = await loop.run_in_executor(
+                        self.executor, self._batch, items, prepared
+                    )
             except Exception as exc:  # the database is unreachable: no ACK at all
                 log.exception("batch of %s messages failed", len(batch))
-                for _, _, future in batch:
+                for *_, future in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             self.batches += 1
-            for (_, _, future), result in zip(batch, results, strict=True):
+            for (*_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
 
+    async def _direct(
+        self, items: Items, prepared: list[Any]
+    ) -> list[Hl7Result] | None:
+        if self.direct is None:
+            return None
+        results = await self.direct.batch(items, prepared)
+        if results is not None and self.committed is not None:
+            self.committed()
+        return results
+
     async def close(self) -> None:
         await self.queue.put(None)
+        if self.direct is not None:
+            await self.direct.close()
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.executor, connections.close_all)
         self.executor.shutdown(wait=True)
@@ -263,6 +298,9 @@ class MllpServer:
                     self.in_flight -= 1
         except (ConnectionError, asyncio.CancelledError):
             pass
+        except Exception as exc:  # the database failed: the message has no ACK
+            log.warning("MLLP connection from %s closed unanswered (%s)",
+                        origin, type(exc).__name__)  # fmt: skip
         finally:
             if task is not None:
                 self.connections.discard(task)
@@ -397,7 +435,12 @@ def mllp_listener(
     if ack == "applied":
         return MllpServer(host=host, port=port, committer=GroupCommitter())
     worker = JournalWorker(separate_process=separate_process)
-    committer = GroupCommitter(process=hl7_batch_accept, committed=worker.wake.set)
+    committer = GroupCommitter(
+        process=hl7_batch_accept,
+        prepare=hl7_accept_parse,
+        direct=JournalConnection.for_default(),
+        committed=worker.wake.set,
+    )
     return MllpServer(host=host, port=port, committer=committer, worker=worker)
 
 
@@ -428,4 +471,15 @@ def mllp_serve(
         )
         await server.serve(ready=ready, stop=stop, handle_signals=handle_signals)
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(main())
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (it answers a message in less
+    time than the standard loop); otherwise the standard one."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

@@ -17,7 +17,7 @@ escape sequences (HL7 v2.5 chapter 2, section 2.7).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 ESCAPES = {"F": "|", "S": "^", "T": "&", "R": "~", "E": "\\"}
 HL7_NULL = '""'
@@ -94,17 +94,28 @@ def _value(raw: str) -> str:
 class Segment:
     name: str
     fields: list[str]  # fields[n] is SEG-n; for MSH, fields[1] is MSH-1 "|"
+    # SEG-n's repetitions once read (a field is read for each of its components).
+    _read: dict[int, list[list[str]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def field(self, n: int) -> str:
         return self.fields[n] if n < len(self.fields) else ""
 
     def repetitions(self, n: int) -> list[list[str]]:
         """SEG-n's repetitions, each its components (first subcomponent of each,
-        unescaped, stripped; the HL7 null read as empty)."""
-        raw = self.field(n)
-        if not raw:
-            return []
-        return [[_value(c) for c in rep.split("^")] for rep in raw.split("~")]
+        unescaped, stripped; the HL7 null read as empty). Not to be changed by
+        the caller: it is read once."""
+        read = self._read.get(n)
+        if read is None:
+            raw = self.field(n)
+            read = (
+                [[_value(c) for c in rep.split("^")] for rep in raw.split("~")]
+                if raw
+                else []
+            )
+            self._read[n] = read
+        return read
 
     def components(self, n: int, repetition: int = 0) -> list[str]:
         reps = self.repetitions(n)
