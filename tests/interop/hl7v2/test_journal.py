@@ -62,6 +62,17 @@ def test_a_journal_left_by_an_earlier_run_is_applied_at_start(world):
     assert Event.objects.filter(source_id="V7").exists()
 
 
+def test_a_message_journalled_twice_is_applied_once(world):
+    """What a journal write retried after a lost connection may leave."""
+    message = adt("A01", "TWICE1", visit="VT1")
+    journal_insert([("RJU", "TWICE1", "mllp", message)] * 2)
+    assert journal_apply() == 2
+    assert MessageReceipt.objects.filter(control_id="TWICE1").count() == 1
+    assert Event.objects.filter(source_id="VT1").count() == 1
+    assert not QuarantineItem.objects.exists()
+    assert not InboundMessage.objects.exists()
+
+
 def test_a_batch_neither_applied_nor_quarantined_stays_in_the_journal(
     world, monkeypatch
 ):
