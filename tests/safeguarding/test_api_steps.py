@@ -99,9 +99,9 @@ def test_adult_enquiry_over_rest(client, area):
         f"/concerns/{concern}/strategy",
         {"held_on": "2026-02-31", "agencies": ["health"]},
     )
-    assert (
-        bad_date.status_code == 400 and "payload.held_on" in bad_date.json()["fields"]
-    )
+    assert bad_date.status_code == 400
+    # Named as the client sent it, not by the handler's argument.
+    assert "valid date" in bad_date.json()["fields"]["held_on"]
     refused = _call(
         client,
         area.asc_worker,

@@ -3,9 +3,11 @@ JSON {"error": code, "detail": ..., "fields": {...}} with the right 4xx status."
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import Field, NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -100,13 +102,27 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
+    sent = _body_keys(request)
     for error in exc.errors:
         loc = [str(part) for part in error.get("loc", ())]
-        if loc and loc[0] in {"query", "path", "body", "header", "form"}:
+        source = loc[0] if loc else ""
+        if source in {"query", "path", "body", "header", "form"}:
             loc = loc[1:]  # where the value came from, not its name
-        fields[".".join(loc) or "request"] = str(error.get("msg", "is not valid"))
+        if source == "body" and loc and loc[0] not in sent:
+            loc = loc[1:]  # the handler's argument, not a key the client sent
+        name = ".".join(loc) or ("body" if source == "body" else "request")
+        fields[name] = str(error.get("msg", "is not valid"))
     detail = "; ".join(f"{k}: {v}" for k, v in fields.items())
     return _error(request, 400, "invalid", detail, fields)
+
+
+def _body_keys(request: HttpRequest) -> set[str]:
+    """The top-level keys of a JSON object body (none for any other body)."""
+    try:
+        data = json.loads(request.body or b"null")
+    except (ValueError, RawPostDataException):
+        return set()
+    return {str(key) for key in data} if isinstance(data, dict) else set()
 
 
 @api.exception_handler(AuthenticationError)
