@@ -121,23 +121,23 @@ class JournalConnection:
             return None
         rows, results = ready
         statement = journal_statement(rows, timezone.now())
-        for attempt in (1, 2):
-            if self.connection is None or self.connection.closed:
-                self.connection = await psycopg.AsyncConnection.connect(
-                    **self.params, autocommit=True
-                )
-            try:
-                await self.connection.execute(*statement)
-                return results
-            except psycopg.OperationalError:
-                await self.close()
-                if attempt == 2:
-                    raise
-                log.warning("journal connection lost; connecting again")
-            except Exception:
-                await self.close()
-                raise
-        raise AssertionError("unreachable")
+        try:
+            await self._execute(statement)
+        except psycopg.OperationalError:  # the connection was lost: once more
+            log.warning("journal connection lost; connecting again")
+            await self._execute(statement)
+        return results
+
+    async def _execute(self, statement: tuple[str, list[Any]]) -> None:
+        if self.connection is None or self.connection.closed:
+            self.connection = await psycopg.AsyncConnection.connect(
+                **self.params, autocommit=True
+            )
+        try:
+            await self.connection.execute(*statement)
+        except Exception:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         if self.connection is not None:
